@@ -1,0 +1,55 @@
+import { isUtf8 } from 'node:buffer';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from './config/app-config';
+
+export const BODY_LIMIT = '64kb';
+
+/**
+ * Everything main.ts and the integration tests share, so the tests run the app exactly as
+ * production does. The app must have been created with `bodyParser: false`.
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.enableCors({
+    origin: (origin, callback) =>
+      callback(null, origin === undefined || isAllowedOrigin(origin, config.corsOrigins)),
+    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
+  app.use(
+    json({
+      limit: BODY_LIMIT,
+      // body-parser would turn invalid UTF-8 into U+FFFD and store it; refuse it instead
+      verify: (_request, _response, buffer) => {
+        if (!isUtf8(buffer)) throw new Error('invalid UTF-8');
+      },
+    }),
+  );
+  setUpOpenApi(app);
+}
+
+/** CORS_ORIGINS: `*`, or a list; same-origin requests never depend on it. */
+export function isAllowedOrigin(origin: string, allowed: AppConfig['corsOrigins']): boolean {
+  return allowed === '*' || allowed.includes(origin);
+}
+
+function setUpOpenApi(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Townhall')
+      .setDescription(
+        'Real-time discussion of news articles. Live updates go over Socket.IO on the same port (see the README).',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ArrayType,
+  Cascade,
+  Collection,
+  Entity,
+  EntityRepositoryType,
+  Index,
+  OneToMany,
+  type Opt,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
+import { ArticlesRepository } from './articles.repository';
+import { FollowUp } from './follow-up.entity';
+
+export interface ArticleContent {
+  slug: string;
+  category: string;
+  title: string;
+  body: string;
+  keyTakeaways: string[];
+}
+
+@Entity({ tableName: 'articles', repository: () => ArticlesRepository })
+@Index({ properties: ['publishedAt', 'id'] })
+export class Article {
+  [EntityRepositoryType]?: ArticlesRepository;
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 120, unique: true })
+  slug: string;
+
+  @Property({ type: 'string', length: 64 })
+  category: string;
+
+  @Property({ type: 'string', length: 300 })
+  title: string;
+
+  @Property({ type: 'text' })
+  body: string;
+
+  /** Ordered as written; a Postgres text[] keeps the order. */
+  @Property({ type: ArrayType, columnType: 'text[]' })
+  keyTakeaways: string[];
+
+  @OneToMany(() => FollowUp, (followUp) => followUp.article, {
+    orderBy: { position: 'asc' },
+    cascade: [Cascade.ALL],
+    orphanRemoval: true,
+  })
+  followUps = new Collection<FollowUp>(this);
+
+  @Property({ type: 'integer', default: 0 })
+  interestingUp: Opt<number> = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  interestingDown: Opt<number> = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  supportUp: Opt<number> = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  supportDown: Opt<number> = 0;
+
+  /** Visible comments. */
+  @Property({ type: 'integer', default: 0 })
+  commentCount: Opt<number> = 0;
+
+  @Property({ type: 'datetime' })
+  publishedAt: Opt<Date> = new Date();
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+
+  constructor(content: ArticleContent) {
+    this.slug = content.slug;
+    this.category = content.category;
+    this.title = content.title;
+    this.body = content.body;
+    this.keyTakeaways = content.keyTakeaways;
+  }
+}

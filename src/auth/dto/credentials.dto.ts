@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsPlainText } from '../../common/validation/is-plain-text';
+import { TrimmedText } from '../../common/validation/text.decorators';
+
+export class LoginDto {
+  @ApiProperty({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_]+$', example: 'ada_l' })
+  // checked bottom-up: type first, so a number gets "must be a string"
+  @Matches(/^[A-Za-z0-9_]+$/, { message: 'username may contain only A-Z, a-z, 0-9 and _' })
+  @Length(3, 32)
+  @IsString()
+  username!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'correct horse battery' })
+  @IsPlainText()
+  @Length(8, 128)
+  @IsString()
+  password!: string;
+}
+
+export class RegisterDto extends LoginDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, example: 'Ada Lovelace' })
+  @IsOptional()
+  @TrimmedText(1, 64)
+  displayName?: string;
+}
+
+export class RefreshTokenDto {
+  @ApiProperty({ description: 'The refresh token from login, register or the last refresh' })
+  @Length(1, 200)
+  @IsString()
+  refreshToken!: string;
+}

@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import type { Principal, Role } from '../../common/auth/principal';
+import { REQUIRED_ROLES } from '../../common/decorators/roles.decorator';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Global, after JwtAuthGuard: enforces @Roles(), and bars banned users from every write
+ * (a ban applies to the banned user's very next request).
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const user = request.user;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (roles && (!user || !roles.includes(user.role))) {
+      throw new ForbiddenException(`requires role ${roles.join(' or ')}`);
+    }
+    if (user?.banned && !READS.has(request.method)) {
+      throw new ForbiddenException('your account is banned');
+    }
+    return true;
+  }
+}

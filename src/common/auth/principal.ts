@@ -1,0 +1,11 @@
+export const ROLES = ['reader', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The signed-in caller as guards and controllers see it; loaded fresh on every request. */
+export interface Principal {
+  id: string;
+  username: string;
+  role: Role;
+  /** Banned users may read but not write. */
+  banned: boolean;
+}

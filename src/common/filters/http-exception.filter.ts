@@ -1,0 +1,83 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, type DomainErrorCode } from '../errors/domain-error';
+
+const STATUS_OF: Record<DomainErrorCode, HttpStatus> = {
+  bad_request: HttpStatus.BAD_REQUEST,
+  unauthorized: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+};
+
+/** body-parser's errors carry a `type`; map them to the contract's statuses and messages. */
+const BODY_PARSER_ERRORS: Record<string, [HttpStatus, string]> = {
+  'entity.parse.failed': [HttpStatus.BAD_REQUEST, 'Malformed JSON body'],
+  'entity.verify.failed': [HttpStatus.BAD_REQUEST, 'Body must be valid UTF-8'],
+  'entity.too.large': [HttpStatus.PAYLOAD_TOO_LARGE, 'Body exceeds 64 KiB'],
+  'encoding.unsupported': [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content encoding'],
+  'charset.unsupported': [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Unsupported charset'],
+  'request.aborted': [HttpStatus.BAD_REQUEST, 'Request aborted'],
+};
+
+/**
+ * The one place HTTP errors are shaped: `{statusCode, error, message}`. Anything unexpected
+ * is logged with its stack and answered with a bare 500, never with internals.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, message] = this.describe(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
+    if (response.headersSent) return;
+    response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
+  }
+
+  private describe(exception: unknown): [number, string | string[]] {
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      const message =
+        typeof body === 'object' && body !== null && 'message' in body
+          ? (body as { message: string | string[] }).message
+          : exception.message;
+      return [exception.getStatus(), message];
+    }
+    if (exception instanceof DomainError) {
+      return [STATUS_OF[exception.code], exception.message];
+    }
+    const type = (exception as { type?: unknown } | null)?.type;
+    if (typeof type === 'string' && type in BODY_PARSER_ERRORS) {
+      return BODY_PARSER_ERRORS[type]!;
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'];
+  }
+}
+
+const PHRASES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function reasonPhrase(status: number): string {
+  return PHRASES[status] ?? 'Error';
+}

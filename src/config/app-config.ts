@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/** Typed, validated configuration: built once at start from the environment. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  /** null: the embedded PostgreSQL in `dataDir` is used. */
+  databaseUrl: string | null;
+  /** null: single process, in-memory fan-out. */
+  redisUrl: string | null;
+  dataDir: string;
+  jwtSecret: string;
+  admin: { username: string; password: string } | null;
+  seedDemo: boolean;
+  /** Origins allowed besides the server's own; `'*'` allows any. */
+  corsOrigins: '*' | string[];
+  rateLimits: boolean;
+  tallyIntervalMs: number;
+  logLevel: LogLevel;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const USERNAME = /^[A-Za-z0-9_]{3,32}$/;
+const JWT_SECRET_MIN_LENGTH = 32;
+
+/**
+ * Reads and validates every variable of the contract. All problems are reported at once,
+ * each naming its variable. The dev JWT secret is generated once and kept in DATA_DIR.
+ */
+export async function loadConfig(env: Env): Promise<AppConfig> {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const port = read.integer('PORT', 3000, 0, 65535);
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
+  const dataDir = resolve(read.string('DATA_DIR') ?? './.data');
+  const adminUsername = read.string('ADMIN_USERNAME');
+  const adminPassword = read.string('ADMIN_PASSWORD');
+  const seedDemo = read.boolean('SEED_DEMO', databaseUrl === null);
+  const corsOrigins = read.origins('CORS_ORIGINS', nodeEnv === 'production' ? [] : '*');
+  const rateLimits = read.onOff('RATE_LIMITS', true);
+  const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
+  const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  let jwtSecret = read.string('JWT_SECRET');
+
+  if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
+    problems.push(`JWT_SECRET must be at least ${JWT_SECRET_MIN_LENGTH} characters long`);
+  }
+  if (jwtSecret === undefined && nodeEnv === 'production') {
+    problems.push('JWT_SECRET is required when NODE_ENV=production');
+  }
+  if ((adminUsername === undefined) !== (adminPassword === undefined)) {
+    problems.push('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+  }
+  if (adminUsername !== undefined && !USERNAME.test(adminUsername)) {
+    problems.push('ADMIN_USERNAME must be 3-32 characters of A-Z, a-z, 0-9 and _');
+  }
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
+    problems.push('ADMIN_PASSWORD must be 8-128 characters long');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  jwtSecret ??= await devJwtSecret(dataDir);
+  return {
+    nodeEnv,
+    port,
+    databaseUrl,
+    redisUrl,
+    dataDir,
+    jwtSecret,
+    admin:
+      adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
+    seedDemo,
+    corsOrigins,
+    rateLimits,
+    tallyIntervalMs,
+    logLevel,
+  };
+}
+
+async function devJwtSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= JWT_SECRET_MIN_LENGTH) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  /** A set, non-blank value; blank counts as unset. */
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  onOff(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'on') return true;
+    if (raw === 'off') return false;
+    this.problems.push(`${name} must be "on" or "off" (got "${raw}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | null {
+    const raw = this.string(name);
+    if (raw === undefined) return null;
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol) && url.hostname !== '') return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be a URL of the form ${protocols[0]}//host:port/...`);
+    return null;
+  }
+
+  origins(name: string, fallback: '*' | string[]): '*' | string[] {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (items.includes('*')) return '*';
+    const origins: string[] = [];
+    for (const item of items) {
+      try {
+        const url = new URL(item);
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === item) {
+          origins.push(url.origin);
+          continue;
+        }
+      } catch {
+        // reported below
+      }
+      this.problems.push(
+        `${name} entries must be origins like https://example.com (got "${item}")`,
+      );
+    }
+    return origins;
+  }
+}

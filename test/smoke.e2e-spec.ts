@@ -1,0 +1,15 @@
+import request from 'supertest';
+import { startTestApp, type TestApp } from './support/test-app';
+
+describe('smoke', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers /health', async () => {
+    const res = await request(t.http).get('/health').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok' });
+  });
+});
