@@ -5,13 +5,18 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ArticlesModule } from './articles/articles.module';
 import { AuthModule } from './auth/auth.module';
+import { CommentsModule } from './comments/comments.module';
+import { EventsModule } from './common/events/events.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ModerationModule } from './moderation/moderation.module';
 import { UsersModule } from './users/users.module';
+import { VotesModule } from './votes/votes.module';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -47,9 +52,14 @@ export class AppModule {
           },
         }),
         DatabaseModule.forRoot(databaseUrl),
+        EventsModule,
+        RateLimitModule,
         UsersModule,
         AuthModule,
         ArticlesModule,
+        VotesModule,
+        CommentsModule,
+        ModerationModule,
         HealthModule,
       ],
       providers: [

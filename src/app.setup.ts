@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
@@ -15,6 +16,7 @@ export const BODY_LIMIT = '64kb';
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(assignRequestId);
   app.use(helmet());
   app.enableCors({
     origin: (origin, callback) =>
@@ -32,6 +34,21 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     }),
   );
   setUpOpenApi(app);
+}
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/**
+ * Runs first, so that answers the body parser or the router give before Nest's middleware
+ * (malformed JSON, 413, undecodable paths) carry an X-Request-Id too. The logger's
+ * genReqId then finds the same sane id in the header and keeps it.
+ */
+function assignRequestId(request: Request, response: Response, next: NextFunction): void {
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  request.headers['x-request-id'] = id;
+  response.setHeader('X-Request-Id', id);
+  next();
 }
 
 /** CORS_ORIGINS: `*`, or a list; same-origin requests never depend on it. */

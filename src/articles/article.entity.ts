@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ArrayType,
   Cascade,
+  Check,
   Collection,
   Entity,
   EntityRepositoryType,
@@ -24,6 +25,12 @@ export interface ArticleContent {
 
 @Entity({ tableName: 'articles', repository: () => ArticlesRepository })
 @Index({ properties: ['publishedAt', 'id'] })
+// counters can never go negative: a bug would fail its transaction rather than corrupt tallies
+@Check({
+  name: 'articles_counters_check',
+  expression:
+    'interesting_up >= 0 and interesting_down >= 0 and support_up >= 0 and support_down >= 0 and comment_count >= 0',
+})
 export class Article {
   [EntityRepositoryType]?: ArticlesRepository;
 
@@ -65,9 +72,17 @@ export class Article {
   @Property({ type: 'integer', default: 0 })
   supportDown: Opt<number> = 0;
 
+  /** Bumped with every tally change: orders tally snapshots across instances. */
+  @Property({ type: 'integer', default: 0 })
+  talliesVersion: Opt<number> = 0;
+
   /** Visible comments. */
   @Property({ type: 'integer', default: 0 })
   commentCount: Opt<number> = 0;
+
+  /** The `seq` of the article's latest comment event (see CommentEvent). */
+  @Property({ type: 'integer', default: 0 })
+  commentSeq: Opt<number> = 0;
 
   @Property({ type: 'datetime' })
   publishedAt: Opt<Date> = new Date();

@@ -19,8 +19,6 @@ import { ArticlesService } from './articles.service';
 import { CreateArticleDto, UpdateArticleDto } from './dto/article-input.dto';
 import { ArticleDto, ArticleSummaryDto } from './dto/article.dto';
 
-const NO_VOTES = { interesting: null, support: null };
-
 @ApiTags('articles')
 @Controller('api/articles')
 export class ArticlesController {
@@ -44,7 +42,10 @@ export class ArticlesController {
     @CurrentUser() user: Principal | undefined,
   ): Promise<ArticleDto> {
     const article = await this.articles.get(idOrSlug);
-    return ArticleDto.from(article, user ? NO_VOTES : undefined);
+    return ArticleDto.from(
+      article,
+      user ? await this.articles.myVotes(article.id, user.id) : undefined,
+    );
   }
 
   @ApiBearerAuth()

@@ -19,6 +19,25 @@ export class ArticlesRepository extends EntityRepository<Article> {
     return this.findOne(where, { populate: ['followUps'] });
   }
 
+  /**
+   * The caller's votes on one article. Read here, beside the article, because the article
+   * page shows them; the votes feature owns writing them.
+   */
+  async myVotes(
+    articleId: string,
+    userId: string,
+  ): Promise<Record<'interesting' | 'support', 'up' | 'down' | null>> {
+    const rows = await this.getEntityManager().execute<
+      { dimension: string; value: 'up' | 'down' }[]
+    >('SELECT dimension, value FROM votes WHERE article_id = ? AND user_id = ?', [
+      articleId,
+      userId,
+    ]);
+    const valueOf = (dimension: string): 'up' | 'down' | null =>
+      rows.find((row) => row.dimension === dimension)?.value ?? null;
+    return { interesting: valueOf('interesting'), support: valueOf('support') };
+  }
+
   async slugTaken(slug: string): Promise<boolean> {
     return (await this.count({ slug })) > 0;
   }

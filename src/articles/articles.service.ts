@@ -49,6 +49,10 @@ export class ArticlesService {
     return article;
   }
 
+  myVotes(articleId: string, userId: string): ReturnType<ArticlesRepository['myVotes']> {
+    return this.articles.myVotes(articleId, userId);
+  }
+
   async create(input: CreateArticleDto): Promise<Article> {
     const slug = input.slug ?? (await this.freeSlug(slugify(input.title)));
     const article = new Article({

@@ -13,6 +13,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { NotFoundError } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { UserDto } from '../users/dto/user.dto';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -33,6 +34,7 @@ export class AuthController {
   @Post('register')
   @ApiCreatedResponse({ type: SessionDto })
   @ApiErrors(400, 409, 429)
+  @RateLimit('register')
   async register(@Body() dto: RegisterDto): Promise<SessionDto> {
     return SessionDto.from(await this.auth.register(dto));
   }
@@ -44,6 +46,8 @@ export class AuthController {
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: SessionDto })
   @ApiErrors(400, 401, 429)
+  // below @UseGuards(LocalAuthGuard) so it runs first: failed attempts count too
+  @RateLimit('login-ip', 'login-user')
   async login(@Req() request: Request & { user: User }): Promise<SessionDto> {
     return SessionDto.from(await this.auth.startSession(request.user));
   }

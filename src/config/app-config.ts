@@ -6,6 +6,21 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type NodeEnv = 'development' | 'production' | 'test';
 
+/** The rate-limited actions and their defaults: `limit` requests per `ttlMs`. */
+export const RATE_LIMIT_DEFAULTS = {
+  'login-ip': { limit: 10, ttlMs: 60_000 },
+  'login-user': { limit: 10, ttlMs: 60_000 },
+  register: { limit: 10, ttlMs: 3_600_000 },
+  comments: { limit: 10, ttlMs: 60_000 },
+  votes: { limit: 120, ttlMs: 60_000 },
+  reports: { limit: 20, ttlMs: 60_000 },
+} as const;
+export type RateLimitName = keyof typeof RATE_LIMIT_DEFAULTS;
+export interface RateLimitRule {
+  limit: number;
+  ttlMs: number;
+}
+
 /** Typed, validated configuration: built once at start from the environment. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -21,6 +36,8 @@ export interface AppConfig {
   /** Origins allowed besides the server's own; `'*'` allows any. */
   corsOrigins: '*' | string[];
   rateLimits: boolean;
+  /** From RATE_LIMIT_LOGIN_IP, RATE_LIMIT_LOGIN_USER, RATE_LIMIT_REGISTER, … as `N/60s`. */
+  rateLimitRules: Record<RateLimitName, RateLimitRule>;
   tallyIntervalMs: number;
   logLevel: LogLevel;
 }
@@ -55,6 +72,12 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   const seedDemo = read.boolean('SEED_DEMO', databaseUrl === null);
   const corsOrigins = read.origins('CORS_ORIGINS', nodeEnv === 'production' ? [] : '*');
   const rateLimits = read.onOff('RATE_LIMITS', true);
+  const rateLimitRules = Object.fromEntries(
+    Object.entries(RATE_LIMIT_DEFAULTS).map(([name, rule]) => [
+      name,
+      read.rate(`RATE_LIMIT_${name.replace('-', '_').toUpperCase()}`, rule),
+    ]),
+  ) as Record<RateLimitName, RateLimitRule>;
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   let jwtSecret = read.string('JWT_SECRET');
@@ -89,6 +112,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     seedDemo,
     corsOrigins,
     rateLimits,
+    rateLimitRules,
     tallyIntervalMs,
     logLevel,
   };
@@ -147,6 +171,21 @@ class EnvReader {
     if (raw === 'off') return false;
     this.problems.push(`${name} must be "on" or "off" (got "${raw}")`);
     return fallback;
+  }
+
+  /** `N/<seconds>s`, `N/<minutes>m` or `N/<hours>h`, e.g. `10/1m`. */
+  rate(name: string, fallback: RateLimitRule): RateLimitRule {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const match = /^(\d{1,6})\/(\d{1,5})([smh])$/.exec(raw);
+    const unit = { s: 1000, m: 60_000, h: 3_600_000 };
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+      this.problems.push(
+        `${name} must look like 10/1m (requests per period in s, m or h; got "${raw}")`,
+      );
+      return fallback;
+    }
+    return { limit: Number(match[1]), ttlMs: Number(match[2]) * unit[match[3] as 's' | 'm' | 'h'] };
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -46,6 +46,9 @@ export class PasswordHasher {
       p: Number(p),
       maxmem: PARAMS.maxmem,
     });
-    return timingSafeEqual(actual, expected) && stored !== undefined;
+    // a corrupt stored key of another length is a mismatch, not a crash (timingSafeEqual throws)
+    return (
+      actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined
+    );
   }
 }

@@ -53,9 +53,10 @@ export class UsersService {
   }
 
   async changeRole(actor: Principal, id: string, role: Role): Promise<User> {
-    if (actor.id === id) throw new ForbiddenError('you cannot change your own role');
     return this.em.transactional(async (em) => {
       const user = await this.lockTarget(em, id);
+      // compared after loading: the path may spell the same UUID in upper case
+      if (user.id === actor.id) throw new ForbiddenError('you cannot change your own role');
       if (user.role !== role) {
         const from = user.role;
         user.role = role;

@@ -60,8 +60,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (typeof type === 'string' && type in BODY_PARSER_ERRORS) {
       return BODY_PARSER_ERRORS[type]!;
     }
+    if (isExposedClientError(exception)) {
+      // e.g. a body whose Content-Encoding does not decode: http-errors marks its 4xx
+      // messages as safe to show
+      return [exception.status, exception.message];
+    }
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'];
   }
+}
+
+/** An http-errors 4xx (what body-parser and the router throw without a known `type`). */
+function isExposedClientError(exception: unknown): exception is Error & { status: number } {
+  if (!(exception instanceof Error)) return false;
+  const { status, expose } = exception as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 const PHRASES: Partial<Record<number, string>> = {

@@ -4,11 +4,12 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  // decorators apply bottom-up and are checked in that order: an integer first, then its range
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(100)
+  @Min(1)
+  @IsInt()
   limit: number = 20;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })

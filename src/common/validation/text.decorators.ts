@@ -18,10 +18,11 @@ export function TrimmedText(
     Transform(({ value }: { value: unknown }) =>
       options.each && Array.isArray(value) ? value.map(trim) : trim(value),
     ),
-    // class-validator checks the last-applied first: type, then content, then length
-    Length(min, max, options),
-    IsPlainText(options),
+    // class-validator checks in the order applied (and stops at the first error):
+    // type, then content, then length
     IsString(options),
+    IsPlainText(options),
+    Length(min, max, options),
   );
 }
 

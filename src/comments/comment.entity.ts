@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Check,
+  Entity,
+  Enum,
+  Index,
+  ManyToOne,
+  type Opt,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
+import { Article } from '../articles/article.entity';
+import { User } from '../users/user.entity';
+
+export const COMMENT_STATUSES = ['visible', 'removed', 'deleted'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+/**
+ * A comment or a reply (`parent`). Removed and deleted comments stay as tombstones so their
+ * replies keep their place; `body` keeps the original for moderators. Written with explicit
+ * SQL by CommentsRepository (counters and the event log change in the same transaction);
+ * the entity defines the schema.
+ */
+@Entity({ tableName: 'comments' })
+@Index({ properties: ['article', 'parent', 'createdAt', 'id'] })
+@Index({ properties: ['article', 'parent', 'replyCount', 'createdAt', 'id'] })
+@Check({ name: 'comments_reply_count_check', expression: 'reply_count >= 0' })
+export class Comment {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Article, { deleteRule: 'cascade' })
+  article!: Article;
+
+  @ManyToOne(() => Comment, { nullable: true, deleteRule: 'cascade' })
+  parent!: Comment | null;
+
+  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  @Index()
+  author!: User;
+
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Enum({ items: () => COMMENT_STATUSES, type: 'string', length: 16 })
+  status: Opt<CommentStatus> = 'visible';
+
+  /** Visible direct replies. */
+  @Property({ type: 'integer', default: 0 })
+  replyCount: Opt<number> = 0;
+
+  @Property({ type: 'datetime', defaultRaw: 'clock_timestamp()' })
+  createdAt: Opt<Date> = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  editedAt: Opt<Date> | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  removedReason: Opt<string> | null = null;
+}

@@ -1,0 +1,16 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { ArticlesModule } from '../articles/articles.module';
+import { CommentEvent } from './comment-event.entity';
+import { Comment } from './comment.entity';
+import { CommentsController } from './comments.controller';
+import { CommentsRepository } from './comments.repository';
+import { CommentsService } from './comments.service';
+
+@Module({
+  imports: [ArticlesModule, MikroOrmModule.forFeature([Comment, CommentEvent])],
+  controllers: [CommentsController],
+  providers: [CommentsService, CommentsRepository],
+  exports: [CommentsService, CommentsRepository],
+})
+export class CommentsModule {}

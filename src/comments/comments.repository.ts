@@ -1,0 +1,165 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { CommentStatus } from './comment.entity';
+import type { CommentEventType } from './comment-event.entity';
+import type { CommentRow } from './comment.view';
+
+export type CommentSort = 'newest' | 'oldest' | 'top';
+
+/** The keyset of the last row of a page, in the sort's order. */
+export type CommentKey = { createdKey: string; id: string; replyCount?: number };
+
+const SELECT_COMMENT = `
+  SELECT c.id, c.article_id, c.parent_id, c.body, c.status, c.reply_count, c.created_at, c.edited_at,
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key,
+         u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name
+    FROM comments c JOIN users u ON u.id = c.author_id`;
+
+const ORDER: Record<CommentSort, { keyset: string; orderBy: string }> = {
+  newest: {
+    keyset: '(c.created_at, c.id) < (?::timestamptz, ?::uuid)',
+    orderBy: 'c.created_at DESC, c.id DESC',
+  },
+  oldest: {
+    keyset: '(c.created_at, c.id) > (?::timestamptz, ?::uuid)',
+    orderBy: 'c.created_at ASC, c.id ASC',
+  },
+  top: {
+    keyset: '(c.reply_count, c.created_at, c.id) < (?::integer, ?::timestamptz, ?::uuid)',
+    orderBy: 'c.reply_count DESC, c.created_at DESC, c.id DESC',
+  },
+};
+
+/**
+ * Comments, their counters and the per-article event log, in explicit SQL run inside the
+ * caller's transaction. Lock order everywhere: the comment, then its parent, then the article
+ * row (which hands out `seq`): one order, so concurrent writers never deadlock.
+ */
+@Injectable()
+export class CommentsRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  async articleExists(articleId: string): Promise<boolean> {
+    return (
+      (await this.em.execute<unknown[]>('SELECT 1 FROM articles WHERE id = ?', [articleId]))
+        .length > 0
+    );
+  }
+
+  async findById(id: string): Promise<CommentRow | null> {
+    const rows = await this.em.execute<CommentRow[]>(`${SELECT_COMMENT} WHERE c.id = ?`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** The comment, row-locked until the transaction ends. */
+  async lock(id: string): Promise<CommentRow | null> {
+    const rows = await this.em.execute<CommentRow[]>(
+      `${SELECT_COMMENT} WHERE c.id = ? FOR UPDATE OF c`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async statusOf(id: string, articleId: string): Promise<CommentStatus | null> {
+    const rows = await this.em.execute<{ status: CommentStatus }[]>(
+      'SELECT status FROM comments WHERE id = ? AND article_id = ?',
+      [id, articleId],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /** +1/-1 on a visible parent's replies; false when there is no such visible parent. */
+  async adjustReplyCount(parentId: string, articleId: string, delta: 1 | -1): Promise<boolean> {
+    const rows = await this.em.execute<unknown[]>(
+      `UPDATE comments SET reply_count = reply_count + ? WHERE id = ? AND article_id = ? ${
+        delta > 0 ? "AND status = 'visible'" : ''
+      } RETURNING 1`,
+      [delta, parentId, articleId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Locks the article row, moves its visible-comment count by `delta` and hands out the next
+   * `seq`. Null when the article does not exist.
+   */
+  async nextSeq(articleId: string, delta: -1 | 0 | 1): Promise<number | null> {
+    const rows = await this.em.execute<{ comment_seq: number }[]>(
+      `UPDATE articles SET comment_seq = comment_seq + 1, comment_count = comment_count + ?
+        WHERE id = ? RETURNING comment_seq`,
+      [delta, articleId],
+    );
+    return rows[0]?.comment_seq ?? null;
+  }
+
+  async insert(comment: {
+    id: string;
+    articleId: string;
+    parentId: string | null;
+    authorId: string;
+    body: string;
+  }): Promise<void> {
+    await this.em.execute(
+      `INSERT INTO comments (id, article_id, parent_id, author_id, body, status, reply_count, created_at)
+       VALUES (?, ?, ?, ?, ?, 'visible', 0, clock_timestamp())`,
+      [comment.id, comment.articleId, comment.parentId, comment.authorId, comment.body],
+    );
+  }
+
+  async updateBody(id: string, body: string): Promise<void> {
+    await this.em.execute(
+      'UPDATE comments SET body = ?, edited_at = clock_timestamp() WHERE id = ?',
+      [body, id],
+    );
+  }
+
+  async setStatus(id: string, status: CommentStatus, reason: string | null): Promise<void> {
+    await this.em.execute('UPDATE comments SET status = ?, removed_reason = ? WHERE id = ?', [
+      status,
+      reason,
+      id,
+    ]);
+  }
+
+  async appendEvent(
+    articleId: string,
+    seq: number,
+    type: CommentEventType,
+    commentId: string,
+    status: CommentStatus | null = null,
+  ): Promise<void> {
+    await this.em.execute(
+      `INSERT INTO comment_events (article_id, seq, type, comment_id, status, created_at)
+       VALUES (?, ?, ?, ?, ?, clock_timestamp())`,
+      [articleId, seq, type, commentId, status],
+    );
+  }
+
+  /** One page (plus one row, to tell whether there is more) of an article's comments. */
+  list(
+    articleId: string,
+    parentId: string | null,
+    sort: CommentSort,
+    limit: number,
+    after?: CommentKey,
+  ): Promise<CommentRow[]> {
+    const { keyset, orderBy } = ORDER[sort];
+    const params: unknown[] = [articleId];
+    let where = 'c.article_id = ?';
+    if (parentId === null) {
+      where += ' AND c.parent_id IS NULL';
+    } else {
+      where += ' AND c.parent_id = ?';
+      params.push(parentId);
+    }
+    if (after) {
+      where += ` AND ${keyset}`;
+      params.push(...(sort === 'top' ? [after.replyCount ?? 0] : []), after.createdKey, after.id);
+    }
+    params.push(limit);
+    return this.em.execute<CommentRow[]>(
+      `${SELECT_COMMENT} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal';
+import { DomainEventBus } from '../common/events/domain-event-bus';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+} from '../common/errors/domain-error';
+import { decodeCursor, type Page, toPage } from '../common/pagination/cursor';
+import type { CommentStatus } from './comment.entity';
+import type { CommentChangedEvent } from './comment.events';
+import { type CommentRow, type CommentView, toCommentView } from './comment.view';
+import { type CommentKey, type CommentSort, CommentsRepository } from './comments.repository';
+
+export interface ListCommentsOptions {
+  parentId?: string;
+  sort: CommentSort;
+  limit: number;
+  cursor?: string;
+  /** Moderators and admins asking to see removed and deleted comments as written. */
+  showOriginals: boolean;
+}
+
+/** A status change and what else must happen in its transaction (moderation log, reports). */
+export interface StatusChange {
+  to: CommentStatus;
+  allowedFrom: CommentStatus[];
+  reason?: string | null;
+  /** Runs inside the transaction, after the change, before COMMIT. */
+  alsoInTransaction?: (comment: CommentRow) => Promise<void>;
+}
+
+const CURSOR_SHAPES = {
+  newest: ['string', 'string'],
+  oldest: ['string', 'string'],
+  top: ['number', 'string', 'string'],
+} as const;
+
+/**
+ * Comments with exact counters and a gap-free event log: every change a reader can see
+ * updates the counters and appends its event in one transaction, and is published after COMMIT.
+ */
+@Injectable()
+export class CommentsService {
+  constructor(
+    private readonly comments: CommentsRepository,
+    private readonly em: EntityManager,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  async list(articleId: string, options: ListCommentsOptions): Promise<Page<CommentView>> {
+    if (!(await this.comments.articleExists(articleId))) throw new NotFoundError('article');
+    if (options.parentId && !(await this.comments.statusOf(options.parentId, articleId))) {
+      throw new BadRequestError('parentId is not a comment of this article');
+    }
+    const after = options.cursor ? this.decodeKey(options.sort, options.cursor) : undefined;
+    const rows = await this.comments.list(
+      articleId,
+      options.parentId ?? null,
+      options.sort,
+      options.limit + 1,
+      after,
+    );
+    return toPage(
+      rows,
+      options.limit,
+      (row) => toCommentView(row, options.showOriginals),
+      (row) =>
+        options.sort === 'top'
+          ? [row.reply_count, row.created_key, row.id]
+          : [row.created_key, row.id],
+    );
+  }
+
+  async get(id: string): Promise<CommentView> {
+    const row = await this.comments.findById(id);
+    if (!row) throw new NotFoundError('comment');
+    return toCommentView(row);
+  }
+
+  async create(
+    author: Principal,
+    articleId: string,
+    body: string,
+    parentId?: string,
+  ): Promise<CommentView> {
+    const id = randomUUID();
+    const { seq, row } = await this.em.transactional(async () => {
+      if (parentId && !(await this.comments.adjustReplyCount(parentId, articleId, 1))) {
+        const status = await this.comments.statusOf(parentId, articleId);
+        if (status === null) throw new BadRequestError('parentId is not a comment of this article');
+        throw new ConflictError(`cannot reply to a ${status} comment`);
+      }
+      const seq = await this.comments.nextSeq(articleId, 1);
+      if (seq === null) throw new NotFoundError('article');
+      await this.comments.insert({
+        id,
+        articleId,
+        parentId: parentId ?? null,
+        authorId: author.id,
+        body,
+      });
+      await this.comments.appendEvent(articleId, seq, 'comment.created', id);
+      return { seq, row: (await this.comments.findById(id))! };
+    });
+    const comment = toCommentView(row);
+    this.publish({ type: 'comment.created', articleId, seq, comment });
+    return comment;
+  }
+
+  async edit(user: Principal, id: string, body: string): Promise<CommentView> {
+    const { seq, row } = await this.em.transactional(async () => {
+      const current = await this.comments.lock(id);
+      if (!current) throw new NotFoundError('comment');
+      if (current.author_id !== user.id)
+        throw new ForbiddenError('only its author can edit a comment');
+      if (current.status !== 'visible')
+        throw new ConflictError(`cannot edit a ${current.status} comment`);
+      await this.comments.updateBody(id, body);
+      const seq = (await this.comments.nextSeq(current.article_id, 0))!;
+      await this.comments.appendEvent(current.article_id, seq, 'comment.updated', id);
+      return { seq, row: (await this.comments.findById(id))! };
+    });
+    const comment = toCommentView(row);
+    this.publish({ type: 'comment.updated', articleId: row.article_id, seq, comment });
+    return comment;
+  }
+
+  /** The author's delete: a tombstone. Deleting a deleted comment again changes nothing. */
+  async delete(user: Principal, id: string): Promise<void> {
+    const existing = await this.comments.findById(id);
+    if (!existing) throw new NotFoundError('comment');
+    if (existing.author_id !== user.id)
+      throw new ForbiddenError('only its author can delete a comment');
+    if (existing.status === 'deleted') return;
+    await this.changeStatus(id, { to: 'deleted', allowedFrom: ['visible', 'removed'] });
+  }
+
+  /**
+   * Moves a comment between statuses with its counters and event, under the comment's row
+   * lock. Used by the author's delete and by moderators' remove and restore.
+   */
+  async changeStatus(id: string, change: StatusChange): Promise<CommentView> {
+    const { seq, row } = await this.em.transactional(async () => {
+      const current = await this.comments.lock(id);
+      if (!current) throw new NotFoundError('comment');
+      if (!change.allowedFrom.includes(current.status)) {
+        throw new ConflictError(`comment is ${current.status}`);
+      }
+      const wasVisible = current.status === 'visible';
+      const isVisible = change.to === 'visible';
+      const delta = wasVisible === isVisible ? 0 : isVisible ? 1 : -1;
+      if (current.parent_id && delta !== 0) {
+        await this.comments.adjustReplyCount(
+          current.parent_id,
+          current.article_id,
+          delta as 1 | -1,
+        );
+      }
+      await this.comments.setStatus(id, change.to, change.reason ?? null);
+      const seq = (await this.comments.nextSeq(current.article_id, delta as -1 | 0 | 1))!;
+      const type = isVisible ? 'comment.updated' : 'comment.removed';
+      await this.comments.appendEvent(
+        current.article_id,
+        seq,
+        type,
+        id,
+        isVisible ? null : change.to,
+      );
+      const row = (await this.comments.findById(id))!;
+      await change.alsoInTransaction?.(row);
+      return { seq, row };
+    });
+    const articleId = row.article_id;
+    this.publish(
+      change.to === 'visible'
+        ? { type: 'comment.updated', articleId, seq, comment: toCommentView(row) }
+        : { type: 'comment.removed', articleId, seq, commentId: id, status: change.to },
+    );
+    return toCommentView(row, true);
+  }
+
+  private publish(event: CommentChangedEvent): void {
+    this.events.publish('comment.changed', event);
+  }
+
+  private decodeKey(sort: CommentSort, cursor: string): CommentKey {
+    const key = decodeCursor(cursor, CURSOR_SHAPES[sort]) as readonly (string | number)[];
+    const [createdKey, id] = (sort === 'top' ? key.slice(1) : key) as [string, string];
+    if (Number.isNaN(Date.parse(createdKey)) || !/^[0-9a-f-]{36}$/.test(id)) {
+      throw new BadRequestError('cursor is not valid');
+    }
+    return { createdKey, id, replyCount: sort === 'top' ? (key[0] as number) : undefined };
+  }
+}
