@@ -66,6 +66,22 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(child, lockFile, url);
   }
 
+  /**
+   * The URL of the embedded server another process (a running Townhall) started in
+   * `dataDir`, or null when none runs there. For command-line tools.
+   */
+  static async runningUrl(dataDir: string): Promise<string | null> {
+    const pidFile = await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').catch(
+      () => null,
+    );
+    const [pid, , , port] = pidFile?.split('\n') ?? [];
+    if (!pid || !port || !isAlive(Number(pid))) return null;
+    const credentials = JSON.parse(
+      await readFile(join(dataDir, 'postgres-credentials.json'), 'utf8'),
+    ) as Credentials;
+    return `postgres://${USER}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${DATABASE}`;
+  }
+
   /** Fast shutdown: rolls back open transactions, checkpoints, exits. */
   async stop(): Promise<void> {
     if (this.process.exitCode === null && this.process.signalCode === null) {
