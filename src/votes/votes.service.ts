@@ -12,6 +12,9 @@ export interface VoteOutcome {
   myVote: VoteValue | null;
 }
 
+/** Each attempt only follows another request of the same user that committed meanwhile. */
+const MAX_INSERT_ATTEMPTS = 20;
+
 interface Applied {
   row: TallyRow;
   changed: boolean;
@@ -38,14 +41,17 @@ export class VotesService {
   ): Promise<VoteOutcome> {
     const applied = await this.inTransaction(articleId, async () => {
       let previous = await this.votes.lockVote(articleId, dimension, userId);
-      if (previous === null) {
+      // No row: insert it. When the same user's concurrent request inserted one first, the
+      // insert waits for it and does nothing; that row may since have been deleted again by
+      // a third request, so look again until there is a row to lock or ours went in.
+      for (let attempt = 0; previous === null; attempt++) {
         if (await this.votes.insertVote(articleId, dimension, userId, value)) {
           return {
             row: await this.votes.adjustTallies(articleId, dimension, null, value),
             changed: true,
           };
         }
-        // the same user's concurrent request inserted it first and has committed by now
+        if (attempt === MAX_INSERT_ATTEMPTS) throw new Error('vote kept being raced; giving up');
         previous = await this.votes.lockVote(articleId, dimension, userId);
       }
       if (previous === value) return this.unchanged(articleId);
