@@ -4,6 +4,24 @@ import type { CommentStatus } from './comment.entity';
 import type { CommentEventType } from './comment-event.entity';
 import type { CommentRow } from './comment.view';
 
+export interface ArticleSnapshotRow {
+  id: string;
+  comment_seq: number;
+  comment_count: number;
+  interesting_up: number;
+  interesting_down: number;
+  support_up: number;
+  support_down: number;
+  tallies_version: number;
+}
+
+/** A comment event joined with the comment's current state. */
+export interface EventRow extends CommentRow {
+  seq: number;
+  type: CommentEventType;
+  event_status: CommentStatus | null;
+}
+
 export type CommentSort = 'newest' | 'oldest' | 'top';
 
 /** The keyset of the last row of a page, in the sort's order. */
@@ -68,11 +86,19 @@ export class CommentsRepository {
     return rows[0]?.status ?? null;
   }
 
-  /** +1/-1 on a visible parent's replies; false when there is no such visible parent. */
-  async adjustReplyCount(parentId: string, articleId: string, delta: 1 | -1): Promise<boolean> {
+  /**
+   * +1/-1 on the parent's count of visible replies. With `onlyIfVisible` (a new reply) the
+   * parent must be visible itself; returns false when there is no such parent.
+   */
+  async adjustReplyCount(
+    parentId: string,
+    articleId: string,
+    delta: 1 | -1,
+    onlyIfVisible = false,
+  ): Promise<boolean> {
     const rows = await this.em.execute<unknown[]>(
       `UPDATE comments SET reply_count = reply_count + ? WHERE id = ? AND article_id = ? ${
-        delta > 0 ? "AND status = 'visible'" : ''
+        onlyIfVisible ? "AND status = 'visible'" : ''
       } RETURNING 1`,
       [delta, parentId, articleId],
     );
@@ -132,6 +158,47 @@ export class CommentsRepository {
       `INSERT INTO comment_events (article_id, seq, type, comment_id, status, created_at)
        VALUES (?, ?, ?, ?, ?, clock_timestamp())`,
       [articleId, seq, type, commentId, status],
+    );
+  }
+
+  /** The article's comment `seq`, visible-comment count and tallies, or null if unknown. */
+  async snapshot(articleId: string): Promise<ArticleSnapshotRow | null> {
+    const rows = await this.em.execute<ArticleSnapshotRow[]>(
+      `SELECT id, comment_seq, comment_count, interesting_up, interesting_down, support_up, support_down,
+              tallies_version
+         FROM articles WHERE id = ?`,
+      [articleId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The same for several articles at once (one query, for periodic catch-up checks). */
+  snapshots(articleIds: string[]): Promise<ArticleSnapshotRow[]> {
+    if (articleIds.length === 0) return Promise.resolve([]);
+    return this.em.execute<ArticleSnapshotRow[]>(
+      `SELECT id, comment_seq, comment_count, interesting_up, interesting_down, support_up, support_down,
+              tallies_version
+         FROM articles WHERE id IN (${articleIds.map(() => '?').join(', ')})`,
+      articleIds,
+    );
+  }
+
+  /**
+   * The article's comment events with `after < seq <= upTo`, in order, each joined with its
+   * comment as it is now (so a comment removed since replays as a tombstone).
+   */
+  eventsBetween(articleId: string, after: number, upTo: number): Promise<EventRow[]> {
+    return this.em.execute<EventRow[]>(
+      `SELECT e.seq, e.type, e.status AS event_status,
+              c.id, c.article_id, c.parent_id, c.body, c.status, c.reply_count, c.created_at, c.edited_at,
+              '' AS created_key,
+              u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name
+         FROM comment_events e
+         JOIN comments c ON c.id = e.comment_id
+         JOIN users u ON u.id = c.author_id
+        WHERE e.article_id = ? AND e.seq > ? AND e.seq <= ?
+        ORDER BY e.seq`,
+      [articleId, after, upTo],
     );
   }
 

@@ -29,6 +29,8 @@ export interface StatusChange {
   to: CommentStatus;
   allowedFrom: CommentStatus[];
   reason?: string | null;
+  /** Already in the target status: nothing happens (no event) instead of a 409. */
+  idempotent?: boolean;
   /** Runs inside the transaction, after the change, before COMMIT. */
   alsoInTransaction?: (comment: CommentRow) => Promise<void>;
 }
@@ -89,7 +91,7 @@ export class CommentsService {
   ): Promise<CommentView> {
     const id = randomUUID();
     const { seq, row } = await this.em.transactional(async () => {
-      if (parentId && !(await this.comments.adjustReplyCount(parentId, articleId, 1))) {
+      if (parentId && !(await this.comments.adjustReplyCount(parentId, articleId, 1, true))) {
         const status = await this.comments.statusOf(parentId, articleId);
         if (status === null) throw new BadRequestError('parentId is not a comment of this article');
         throw new ConflictError(`cannot reply to a ${status} comment`);
@@ -135,8 +137,11 @@ export class CommentsService {
     if (!existing) throw new NotFoundError('comment');
     if (existing.author_id !== user.id)
       throw new ForbiddenError('only its author can delete a comment');
-    if (existing.status === 'deleted') return;
-    await this.changeStatus(id, { to: 'deleted', allowedFrom: ['visible', 'removed'] });
+    await this.changeStatus(id, {
+      to: 'deleted',
+      allowedFrom: ['visible', 'removed'],
+      idempotent: true,
+    });
   }
 
   /**
@@ -144,9 +149,10 @@ export class CommentsService {
    * lock. Used by the author's delete and by moderators' remove and restore.
    */
   async changeStatus(id: string, change: StatusChange): Promise<CommentView> {
-    const { seq, row } = await this.em.transactional(async () => {
+    const outcome = await this.em.transactional(async () => {
       const current = await this.comments.lock(id);
       if (!current) throw new NotFoundError('comment');
+      if (change.idempotent && current.status === change.to) return { seq: null, row: current };
       if (!change.allowedFrom.includes(current.status)) {
         throw new ConflictError(`comment is ${current.status}`);
       }
@@ -174,6 +180,8 @@ export class CommentsService {
       await change.alsoInTransaction?.(row);
       return { seq, row };
     });
+    const { seq, row } = outcome;
+    if (seq === null) return toCommentView(row, true);
     const articleId = row.article_id;
     this.publish(
       change.to === 'visible'
