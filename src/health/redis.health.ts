@@ -3,6 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { closeRedis } from '../common/redis/close-redis';
 
 /** Pings Redis when REDIS_URL is set; without it, fan-out is in-process and always "up". */
 @Injectable()
@@ -39,7 +40,7 @@ export class RedisHealthIndicator implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
+    await closeRedis(this.client);
   }
 }
 

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -12,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsPlainText } from '../../common/validation/is-plain-text';
-import { TrimmedText } from '../../common/validation/text.decorators';
+import { TrimmedText, Optional } from '../../common/validation/text.decorators';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -21,7 +20,7 @@ export class FollowUpInputDto {
     format: 'uuid',
     description: 'On update: the id of an existing follow-up to keep (and edit) it',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   id?: string;
 
@@ -40,7 +39,7 @@ export class CreateArticleDto {
     pattern: SLUG_PATTERN.source,
     description: 'Defaults to one made from the title',
   })
-  @IsOptional()
+  @Optional()
   @Matches(SLUG_PATTERN, { message: 'slug must be lower-case words joined by single hyphens' })
   @Length(1, 120)
   @IsString()
@@ -55,7 +54,7 @@ export class CreateArticleDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 50000, default: '' })
-  @IsOptional()
+  @Optional()
   @MaxLength(50000)
   @IsPlainText()
   @IsString()
@@ -75,4 +74,7 @@ export class CreateArticleDto {
   followUps!: FollowUpInputDto[];
 }
 
-export class UpdateArticleDto extends PartialType(CreateArticleDto) {}
+/** Every field optional; a field that is present must be valid (null is not "absent"). */
+export class UpdateArticleDto extends PartialType(CreateArticleDto, {
+  skipNullProperties: false,
+}) {}

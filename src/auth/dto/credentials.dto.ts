@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
 import { IsPlainText } from '../../common/validation/is-plain-text';
-import { TrimmedText } from '../../common/validation/text.decorators';
+import { TrimmedText, Optional } from '../../common/validation/text.decorators';
 
 export class LoginDto {
   @ApiProperty({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_]+$', example: 'ada_l' })
@@ -20,7 +20,7 @@ export class LoginDto {
 
 export class RegisterDto extends LoginDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, example: 'Ada Lovelace' })
-  @IsOptional()
+  @Optional()
   @TrimmedText(1, 64)
   displayName?: string;
 }

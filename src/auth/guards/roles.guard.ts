@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Principal, Role } from '../../common/auth/principal';
+import { IS_PUBLIC } from '../../common/decorators/public.decorator';
 import { REQUIRED_ROLES } from '../../common/decorators/roles.decorator';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,7 +25,12 @@ export class RolesGuard implements CanActivate {
     if (roles && (!user || !roles.includes(user.role))) {
       throw new ForbiddenException(`requires role ${roles.join(' or ')}`);
     }
-    if (user?.banned && !READS.has(request.method)) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    // public writes (login, refresh, logout) stay open: a ban limits what a user may do signed in
+    if (user?.banned && !READS.has(request.method) && !isPublic) {
       throw new ForbiddenException('your account is banned');
     }
     return true;

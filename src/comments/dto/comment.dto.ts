@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { TrimmedText } from '../../common/validation/text.decorators';
+import { TrimmedText, Optional } from '../../common/validation/text.decorators';
 import { COMMENT_STATUSES, type CommentStatus } from '../comment.entity';
 
 export const COMMENT_SORTS = ['newest', 'oldest', 'top'] as const;
@@ -52,7 +52,7 @@ export class CreateCommentDto {
   body!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Reply to this comment of the same article' })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'parentId must be a UUID' })
   parentId?: string;
 }

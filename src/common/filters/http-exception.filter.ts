@@ -38,6 +38,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
+      // @nestjs/terminus's 503: its report is the answer ({status, info, error, details})
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
     const [status, message] = this.describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
     if (response.headersSent) return;
@@ -67,6 +72,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'];
   }
+}
+
+function isHealthReport(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'status' in body && 'details' in body;
 }
 
 /** An http-errors 4xx (what body-parser and the router throw without a known `type`). */

@@ -1,4 +1,3 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
@@ -6,6 +5,7 @@ import type { AppConfig, RateLimitName } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { Principal } from '../auth/principal';
 import { RateLimitGuard, TRACKERS } from './rate-limit.guard';
+import { ResilientThrottlerStorage } from './resilient-throttler.storage';
 
 /**
  * Rate limits, counted in Redis when REDIS_URL is set (so they hold across instances), in
@@ -25,7 +25,7 @@ import { RateLimitGuard, TRACKERS } from './rate-limit.guard';
             TRACKERS[name as RateLimitName](request as unknown as Request & { user?: Principal }),
         })),
         skipIf: () => !config.rateLimits,
-        storage: config.redisUrl ? new ThrottlerStorageRedisService(config.redisUrl) : undefined,
+        storage: config.redisUrl ? new ResilientThrottlerStorage(config.redisUrl) : undefined,
         errorMessage: 'Too many requests; try again later',
       }),
     }),

@@ -1,6 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsString, Length, registerDecorator, type ValidationOptions } from 'class-validator';
+import {
+  IsString,
+  Length,
+  registerDecorator,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
 import { IsPlainText } from './is-plain-text';
 
 const trim = (value: unknown): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -41,4 +47,12 @@ export function IsFutureInstant(options?: ValidationOptions): PropertyDecorator 
           Date.parse(value) > Date.now(),
       },
     });
+}
+
+/**
+ * An optional body field: it may be left out, but when present (even as null) it must be
+ * valid. (class-validator's IsOptional also skips null, which would then reach the database.)
+ */
+export function Optional(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

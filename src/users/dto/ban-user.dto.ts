@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { IsFutureInstant, TrimmedText } from '../../common/validation/text.decorators';
+import { IsFutureInstant, TrimmedText, Optional } from '../../common/validation/text.decorators';
 
 export class BanUserDto {
   @ApiProperty({ minLength: 1, maxLength: 500, example: 'spam' })
@@ -8,7 +7,7 @@ export class BanUserDto {
   reason!: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Omit to ban until unbanned' })
-  @IsOptional()
+  @Optional()
   @IsFutureInstant()
   until?: string;
 }
