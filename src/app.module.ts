@@ -14,7 +14,9 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModerationModule } from './moderation/moderation.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
 import { VotesModule } from './votes/votes.module';
 
@@ -60,6 +62,8 @@ export class AppModule {
         VotesModule,
         CommentsModule,
         ModerationModule,
+        MetricsModule,
+        RealtimeModule,
         HealthModule,
       ],
       providers: [

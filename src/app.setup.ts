@@ -6,6 +6,9 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
+import { httpMetrics } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
+import { TownhallIoAdapter } from './realtime/townhall-io.adapter';
 
 export const BODY_LIMIT = '64kb';
 
@@ -14,9 +17,11 @@ export const BODY_LIMIT = '64kb';
  * production does. The app must have been created with `bodyParser: false`.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useWebSocketAdapter(new TownhallIoAdapter(app, config));
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(assignRequestId);
+  app.use(httpMetrics(app.get(MetricsService)));
   app.use(helmet());
   app.enableCors({
     origin: (origin, callback) =>

@@ -3,8 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { ModerationLogEntry } from '../audit/moderation-log-entry.entity';
 import type { Principal, Role } from '../common/auth/principal';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
+import { DomainEventBus } from '../common/events/domain-event-bus';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
+import './user.events';
 import { UsersRepository } from './users.repository';
 
 export interface NewUser {
@@ -20,6 +22,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
     private readonly em: EntityManager,
+    private readonly events: DomainEventBus,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -53,64 +56,80 @@ export class UsersService {
   }
 
   async changeRole(actor: Principal, id: string, role: Role): Promise<User> {
-    return this.em.transactional(async (em) => {
-      const user = await this.lockTarget(em, id);
-      // compared after loading: the path may spell the same UUID in upper case
-      if (user.id === actor.id) throw new ForbiddenError('you cannot change your own role');
-      if (user.role !== role) {
-        const from = user.role;
-        user.role = role;
-        em.persist(
-          new ModerationLogEntry({
-            action: 'user.role',
-            moderatorId: actor.id,
-            targetType: 'user',
-            targetId: id,
-            reason: `${from} -> ${role}`,
-          }),
-        );
-      }
-      return user;
-    });
+    return this.changed(
+      await this.em.transactional(async (em) => {
+        const user = await this.lockTarget(em, id);
+        // compared after loading: the path may spell the same UUID in upper case
+        if (user.id === actor.id) throw new ForbiddenError('you cannot change your own role');
+        if (user.role !== role) {
+          const from = user.role;
+          user.role = role;
+          em.persist(
+            new ModerationLogEntry({
+              action: 'user.role',
+              moderatorId: actor.id,
+              targetType: 'user',
+              targetId: id,
+              reason: `${from} -> ${role}`,
+            }),
+          );
+        }
+        return user;
+      }),
+    );
   }
 
   async ban(actor: Principal, id: string, reason: string, until: Date | null): Promise<User> {
-    return this.em.transactional(async (em) => {
-      const user = await this.lockTarget(em, id);
-      this.assertMayModerate(actor, user);
-      user.bannedAt = new Date();
-      user.bannedUntil = until;
-      user.banReason = reason;
-      em.persist(
-        new ModerationLogEntry({
-          action: 'user.ban',
-          moderatorId: actor.id,
-          targetType: 'user',
-          targetId: id,
-          reason: until ? `${reason} (until ${until.toISOString()})` : reason,
-        }),
-      );
-      return user;
-    });
+    return this.changed(
+      await this.em.transactional(async (em) => {
+        const user = await this.lockTarget(em, id);
+        this.assertMayModerate(actor, user);
+        user.bannedAt = new Date();
+        user.bannedUntil = until;
+        user.banReason = reason;
+        em.persist(
+          new ModerationLogEntry({
+            action: 'user.ban',
+            moderatorId: actor.id,
+            targetType: 'user',
+            targetId: id,
+            reason: until ? `${reason} (until ${until.toISOString()})` : reason,
+          }),
+        );
+        return user;
+      }),
+    );
   }
 
   async unban(actor: Principal, id: string): Promise<User> {
-    return this.em.transactional(async (em) => {
-      const user = await this.lockTarget(em, id);
-      this.assertMayModerate(actor, user);
-      user.bannedAt = null;
-      user.bannedUntil = null;
-      user.banReason = null;
-      em.persist(
-        new ModerationLogEntry({
-          action: 'user.unban',
-          moderatorId: actor.id,
-          targetType: 'user',
-          targetId: id,
-        }),
-      );
-      return user;
+    return this.changed(
+      await this.em.transactional(async (em) => {
+        const user = await this.lockTarget(em, id);
+        this.assertMayModerate(actor, user);
+        user.bannedAt = null;
+        user.bannedUntil = null;
+        user.banReason = null;
+        em.persist(
+          new ModerationLogEntry({
+            action: 'user.unban',
+            moderatorId: actor.id,
+            targetType: 'user',
+            targetId: id,
+          }),
+        );
+        return user;
+      }),
+    );
+  }
+
+  /** After COMMIT: live sessions of this user pick up the new role or ban. */
+  private changed(user: User): User {
+    this.events.publish('user.changed', {
+      userId: user.id,
+      role: user.role,
+      banned: user.isBanned(),
     });
+    return user;
   }
 
   /** Row lock: concurrent moderation of one user is applied (and logged) one at a time. */

@@ -13,6 +13,8 @@ export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export interface TestApp {
   app: INestApplication;
   http: App;
+  /** `http://127.0.0.1:<port>` when started with `listen: true` (for socket clients). */
+  url: string;
   config: AppConfig;
   database: TestDatabase;
   close(): Promise<void>;
@@ -22,7 +24,10 @@ export interface TestApp {
  * The real application, configured exactly as main.ts does, on a fresh database of its own.
  * Migrations run on init, as on a real start. `env` overrides the test defaults.
  */
-export async function startTestApp(env: Env = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Env = {},
+  options: { listen?: boolean } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   try {
     const config = await loadConfig({
@@ -40,9 +45,17 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
       { bodyParser: false, logger: false, abortOnError: false },
     );
     configureApp(app, config);
-    await app.init();
+    let url = '';
+    if (options.listen) {
+      await app.listen(0, '127.0.0.1');
+      url = await app.getUrl();
+      url = url.replace('[::1]', '127.0.0.1');
+    } else {
+      await app.init();
+    }
     return {
       app,
+      url,
       http: app.getHttpServer() as App,
       config,
       database,

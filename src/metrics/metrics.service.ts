@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric of `GET /metrics`, on a registry of this app's own (not the global one). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'townhall_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly socketsConnected = new Gauge({
+    name: 'townhall_sockets_connected',
+    help: 'Socket.IO connections on this instance',
+    registers: [this.registry],
+  });
+
+  readonly subscriptions = new Gauge({
+    name: 'townhall_subscriptions',
+    help: 'Article subscriptions of sockets on this instance',
+    registers: [this.registry],
+  });
+
+  readonly eventsSent = new Counter({
+    name: 'townhall_events_sent_total',
+    help: 'Room emits by event type (one emit reaches every socket of the room)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly votes = new Counter({
+    name: 'townhall_votes_total',
+    help: 'Votes that changed a tally (written by this instance)',
+    registers: [this.registry],
+  });
+
+  readonly comments = new Counter({
+    name: 'townhall_comment_events_total',
+    help: 'Comment changes written by this instance, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly broadcastLag = new Histogram({
+    name: 'townhall_write_to_broadcast_seconds',
+    help: 'Time from the COMMIT of a write to the room emit of its event',
+    labelNames: ['type'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly catchUpReads = new Counter({
+    name: 'townhall_event_log_reads_total',
+    help: 'Reads of the comment event log to fill gaps or replay',
+    registers: [this.registry],
+  });
+
+  readonly redisUp = new Gauge({
+    name: 'townhall_redis_connected',
+    help: '1 when the Redis event relay is connected (or not configured), else 0',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'townhall_' });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The Socket.IO contract of Townhall (API.md "Live updates"), in one self-contained file:
+ * the gateway and the tests use it, and clients may copy or import it as is.
+ *
+ *   import { io, type Socket } from 'socket.io-client';
+ *   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, { auth: { token } });
+ */
+
+export type VoteCounts = { up: number; down: number };
+export interface Tallies {
+  interesting: VoteCounts;
+  support: VoteCounts;
+}
+
+export interface CommentPayload {
+  id: string;
+  articleId: string;
+  parentId: string | null;
+  author: { id: string; username: string; displayName: string } | null;
+  body: string | null;
+  status: 'visible' | 'removed' | 'deleted';
+  replyCount: number;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+export interface TallyEvent {
+  articleId: string;
+  tallies: Tallies;
+  /** Only grows, across every instance. */
+  version: number;
+}
+export interface CommentCreatedEvent {
+  articleId: string;
+  seq: number;
+  comment: CommentPayload;
+}
+export type CommentUpdatedEvent = CommentCreatedEvent;
+export interface CommentRemovedEvent {
+  articleId: string;
+  seq: number;
+  commentId: string;
+  status: 'removed' | 'deleted';
+}
+export interface PresenceEvent {
+  articleId: string;
+  readers: number;
+}
+export interface ReportCreatedEvent {
+  comment: CommentPayload;
+  reportCount: number;
+}
+/** Sent just before the server closes a socket whose access token expired. */
+export interface SessionExpiredEvent {
+  reason: 'token_expired';
+  message: string;
+}
+
+/** An element of `missed`: the live event's payload plus its name. */
+export type ReplayedEvent =
+  | ({ type: 'comment.created' } & CommentCreatedEvent)
+  | ({ type: 'comment.updated' } & CommentUpdatedEvent)
+  | ({ type: 'comment.removed' } & CommentRemovedEvent);
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'too_many_subscriptions'
+  | 'internal';
+
+/** Every acknowledgement: `{ok: true, ...}` or `{ok: false, error}`. */
+export type Ack<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
+
+export interface SubscribeRequest {
+  articleId: string;
+  /** The last `seq` seen; the ack then carries every later event in `missed`. */
+  since?: number;
+}
+export interface SubscribeResult {
+  seq: number;
+  tallies: Tallies;
+  commentCount: number;
+  readers: number;
+  missed: ReplayedEvent[];
+  /** Too much was missed (over 1000 events) or `since` is ahead: reload comments over REST. */
+  resync?: true;
+}
+export interface UnsubscribeRequest {
+  articleId: string;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (request: SubscribeRequest, ack: (result: Ack<SubscribeResult>) => void) => void;
+  unsubscribe: (request: UnsubscribeRequest, ack: (result: Ack) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  tally: (event: TallyEvent) => void;
+  'comment.created': (event: CommentCreatedEvent) => void;
+  'comment.updated': (event: CommentUpdatedEvent) => void;
+  'comment.removed': (event: CommentRemovedEvent) => void;
+  presence: (event: PresenceEvent) => void;
+  'report.created': (event: ReportCreatedEvent) => void;
+  'session.expired': (event: SessionExpiredEvent) => void;
+}
+
+/** Most events a `since` replay returns; beyond that the ack says `resync: true`. */
+export const MAX_REPLAY = 1000;
