@@ -52,4 +52,23 @@ describe('realtime smoke', () => {
       missed: [{ type: 'comment.created', seq: 1 }],
     });
   });
+
+  it('counts what happened in GET /metrics (Prometheus text)', async () => {
+    const res = await request(t.http).get('/metrics').expect(200);
+    const text = res.text;
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(text).toMatch(/^townhall_events_sent_total\{type="comment.created"\} 1$/m);
+    expect(text).toMatch(/^townhall_events_sent_total\{type="tally"\} 1$/m);
+    expect(text).toMatch(/^townhall_votes_total 1$/m);
+    expect(text).toMatch(/^townhall_comment_events_total\{type="comment.created"\} 1$/m);
+    expect(text).toMatch(/^townhall_sockets_connected 2$/m);
+    expect(text).toMatch(/^townhall_subscriptions 2$/m);
+    expect(text).toMatch(
+      /^townhall_write_to_broadcast_seconds_count\{type="comment.created"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^townhall_http_request_duration_seconds_count\{method="POST",route="\/api\/articles\/:id\/comments",status="201"\} 1$/m,
+    );
+    expect(text).toMatch(/^townhall_redis_connected 1$/m);
+  });
 });

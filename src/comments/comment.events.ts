@@ -1,21 +1,18 @@
 import type { CommentStatus } from './comment.entity';
 import type { CommentView } from './comment.view';
 
-/** After the commit of a comment change readers can see; `seq` is its place in the log. */
+interface CommentEventBase {
+  articleId: string;
+  /** The event's place in the article's comment event log. */
+  seq: number;
+  /** Epoch ms just after COMMIT (absent on events rebuilt from the log). */
+  committedAt?: number;
+}
+
+/** After the commit of a comment change readers can see. */
 export type CommentChangedEvent =
-  | {
-      type: 'comment.created' | 'comment.updated';
-      articleId: string;
-      seq: number;
-      comment: CommentView;
-    }
-  | {
-      type: 'comment.removed';
-      articleId: string;
-      seq: number;
-      commentId: string;
-      status: CommentStatus;
-    };
+  | (CommentEventBase & { type: 'comment.created' | 'comment.updated'; comment: CommentView })
+  | (CommentEventBase & { type: 'comment.removed'; commentId: string; status: CommentStatus });
 
 declare module '../common/events/domain-event-bus' {
   interface DomainEvents {

@@ -192,7 +192,7 @@ export class CommentsService {
   }
 
   private publish(event: CommentChangedEvent): void {
-    this.events.publish('comment.changed', event);
+    this.events.publish('comment.changed', { ...event, committedAt: Date.now() });
   }
 
   private decodeKey(sort: CommentSort, cursor: string): CommentKey {

@@ -167,6 +167,7 @@ export class ArticleFeedService implements OnApplicationShutdown {
     tally.tallies = latest.tallies;
     tally.lastSentAt = Date.now();
     this.emit(articleId, 'tally', { articleId, tallies: latest.tallies, version: latest.version });
+    this.observeLag('tally', latest.committedAt);
   }
 
   private emitPending(articleId: string, feed: Feed): void {
@@ -177,6 +178,7 @@ export class ArticleFeedService implements OnApplicationShutdown {
     ) {
       feed.pending.delete(next.seq);
       feed.lastSeq = next.seq;
+      this.observeLag(next.type, next.committedAt);
       if (next.type === 'comment.removed') {
         const { articleId: id, seq, commentId, status } = next;
         this.emit(articleId, 'comment.removed', {
@@ -237,6 +239,12 @@ export class ArticleFeedService implements OnApplicationShutdown {
       payload,
     );
     this.metrics.eventsSent.inc({ type: event });
+  }
+
+  private observeLag(type: string, committedAt: number | undefined): void {
+    if (committedAt !== undefined) {
+      this.metrics.broadcastLag.observe({ type }, Math.max(0, Date.now() - committedAt) / 1000);
+    }
   }
 
   private serially(feed: Feed, work: () => Promise<void>): Promise<void> {

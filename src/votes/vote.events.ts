@@ -6,6 +6,8 @@ export interface TallyChangedEvent {
   tallies: Tallies;
   /** Strictly increasing per article, whatever instance wrote the vote. */
   version: number;
+  /** Epoch ms just after COMMIT (absent on tallies read back from the database). */
+  committedAt?: number;
 }
 
 declare module '../common/events/domain-event-bus' {
