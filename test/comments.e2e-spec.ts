@@ -7,6 +7,7 @@ import { DomainEventBus } from '../src/common/events/domain-event-bus';
 import {
   bearer,
   countRows,
+  createArticle as createArticleAs,
   loginAdmin,
   registerUser,
   type TestUser,
@@ -77,19 +78,13 @@ function expectError(res: request.Response, status: number, field?: string): voi
   if (field !== undefined) expect(message).toContain(field);
 }
 
-async function createArticle(t: TestApp, admin: TestUser): Promise<string> {
-  const res = await request(t.http)
-    .post('/api/articles')
-    .set(...bearer(admin))
-    .send({
-      category: 'World',
-      title: `Comments wanted ${tag()}`,
-      body: 'Something happened.',
-      keyTakeaways: ['It happened'],
-      followUps: [],
-    })
-    .expect(201);
-  return (res.body as { id: string }).id;
+function createArticle(t: TestApp, admin: TestUser): Promise<string> {
+  return createArticleAs(t.http, admin, {
+    category: 'World',
+    title: `Comments wanted ${tag()}`,
+    body: 'Something happened.',
+    keyTakeaways: ['It happened'],
+  });
 }
 
 function postComment(
@@ -1235,19 +1230,35 @@ describe('comment event log', () => {
 
     const events = publishedFor(articleId).filter((event) => event.seq >= next);
     expect(events.map((event) => event.seq)).toEqual(range(next, next + 5));
+    // committedAt: when the change committed (for the write-to-broadcast lag metric)
+    const committedAt = expect.any(Number) as number;
     expect(events).toEqual([
-      { type: 'comment.updated', articleId, seq: next, comment: edit1.body as Comment },
+      {
+        type: 'comment.updated',
+        articleId,
+        seq: next,
+        comment: edit1.body as Comment,
+        committedAt,
+      },
       {
         type: 'comment.updated',
         articleId,
         seq: next + 1,
+        committedAt,
         comment: expect.objectContaining({ id: editedB.id, body: 'edited too' }) as Comment,
       },
-      { type: 'comment.updated', articleId, seq: next + 2, comment: edit3.body as Comment },
+      {
+        type: 'comment.updated',
+        articleId,
+        seq: next + 2,
+        comment: edit3.body as Comment,
+        committedAt,
+      },
       {
         type: 'comment.removed',
         articleId,
         seq: next + 3,
+        committedAt,
         commentId: deleted.id,
         status: 'deleted',
       },
@@ -1255,6 +1266,7 @@ describe('comment event log', () => {
         type: 'comment.removed',
         articleId,
         seq: next + 4,
+        committedAt,
         commentId: removed.id,
         status: 'removed',
       },
@@ -1262,6 +1274,7 @@ describe('comment event log', () => {
         type: 'comment.updated',
         articleId,
         seq: next + 5,
+        committedAt,
         comment: expect.objectContaining({
           id: removed.id,
           status: 'visible',

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DomainEventBus } from '../src/common/events/domain-event-bus';
 import type { ReportCreatedEvent } from '../src/moderation/moderation.events';
 import {
+  createArticle as createArticleAs,
   bearer,
   countRows,
   loginAdmin,
@@ -61,18 +62,10 @@ function helpers(t: TestApp) {
     user ? call.set(...bearer(user)) : call;
 
   return {
-    async createArticle(admin: TestUser): Promise<string> {
-      const res = await request(t.http)
-        .post('/api/articles')
-        .set(...bearer(admin))
-        .send({
-          category: 'Tests',
-          title: `Moderation ${randomBytes(4).toString('hex')}`,
-          keyTakeaways: [],
-          followUps: [],
-        })
-        .expect(201);
-      return (res.body as { id: string }).id;
+    createArticle(admin: TestUser): Promise<string> {
+      return createArticleAs(t.http, admin, {
+        title: `Moderation ${randomBytes(4).toString('hex')}`,
+      });
     },
 
     async comment(

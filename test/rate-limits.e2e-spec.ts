@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
 import {
+  createArticle as createArticleAs,
+  postComment as postCommentAs,
   bearer,
   countRows,
   loginAdmin,
@@ -22,28 +24,14 @@ const LIMITED = {
   RATE_LIMIT_REGISTER: '4/1h',
 };
 
-async function createArticle(t: TestApp, admin: TestUser): Promise<string> {
-  const res = await request(t.http)
-    .post('/api/articles')
-    .set(...bearer(admin))
-    .send({
-      category: 'Tests',
-      title: `Rate limits ${randomBytes(4).toString('hex')}`,
-      keyTakeaways: [],
-      followUps: [],
-    })
-    .expect(201);
-  return (res.body as { id: string }).id;
+function createArticle(t: TestApp, admin: TestUser): Promise<string> {
+  return createArticleAs(t.http, admin, { title: `Rate limits ${randomBytes(4).toString('hex')}` });
 }
 
 function postComment(t: TestApp, user: TestUser, articleId: string, body: string): request.Test {
-  return request(t.http)
-    .post(`/api/articles/${articleId}/comments`)
-    .set(...bearer(user))
-    .send({ body });
+  return postCommentAs(t.http, user, articleId, body);
 }
 
-/** The contract's 429: `Retry-After` in whole seconds, within the window, and the error shape. */
 function expectRateLimited(res: request.Response, windowSeconds: number): void {
   expect(res.status).toBe(429);
   const retryAfter = res.headers['retry-after'];

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, loginAdmin, registerUser } from './support/factories';
+import { bearer, createArticle, loginAdmin, registerUser } from './support/factories';
 import { connect, nextEvent, subscribe, type TestSocket } from './support/socket-clients';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -10,12 +10,12 @@ describe('realtime smoke', () => {
   beforeAll(async () => {
     t = await startTestApp({}, { listen: true });
     const admin = await loginAdmin(t.http);
-    const res = await request(t.http)
-      .post('/api/articles')
-      .set(...bearer(admin))
-      .send({ category: 'News', title: 'Live', keyTakeaways: [], followUps: [] })
-      .expect(201);
-    articleId = (res.body as { id: string }).id;
+    articleId = await createArticle(t.http, admin, {
+      category: 'News',
+      title: 'Live',
+      keyTakeaways: [],
+      followUps: [],
+    });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());

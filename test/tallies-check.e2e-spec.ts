@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { bearer, loginAdmin, registerUser } from './support/factories';
+import { bearer, createArticle, loginAdmin, registerUser } from './support/factories';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
 import { query } from './support/test-database';
 
@@ -32,12 +32,12 @@ describe('tallies:check', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const admin = await loginAdmin(t.http);
-    const created = await request(t.http)
-      .post('/api/articles')
-      .set(...bearer(admin))
-      .send({ category: 'News', title: 'Counted', keyTakeaways: [], followUps: [] })
-      .expect(201);
-    articleId = (created.body as { id: string }).id;
+    articleId = await createArticle(t.http, admin, {
+      category: 'News',
+      title: 'Counted',
+      keyTakeaways: [],
+      followUps: [],
+    });
     for (const value of ['up', 'up', 'down']) {
       const user = await registerUser(t.http);
       await request(t.http)

@@ -79,3 +79,37 @@ function pick(body: { accessToken: string; refreshToken: string }): {
 } {
   return { accessToken: body.accessToken, refreshToken: body.refreshToken };
 }
+
+/** An article created through the API by an admin; returns its id. */
+export async function createArticle(
+  http: App,
+  admin: TestUser,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await request(http)
+    .post('/api/articles')
+    .set(...bearer(admin))
+    .send({
+      category: 'Tests',
+      title: `Article ${randomBytes(4).toString('hex')}`,
+      keyTakeaways: [],
+      followUps: [],
+      ...overrides,
+    })
+    .expect(201);
+  return (res.body as { id: string }).id;
+}
+
+/** POST a comment (or reply) as `user`; the test asserts the status. */
+export function postComment(
+  http: App,
+  user: TestUser,
+  articleId: string,
+  body: unknown,
+  parentId?: string,
+): request.Test {
+  return request(http)
+    .post(`/api/articles/${articleId}/comments`)
+    .set(...bearer(user))
+    .send(parentId === undefined ? { body } : { body, parentId });
+}
