@@ -19,6 +19,7 @@ import { ModerationModule } from './moderation/moderation.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
 import { VotesModule } from './votes/votes.module';
+import { WebModule } from './web/web.module';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -65,6 +66,7 @@ export class AppModule {
         MetricsModule,
         RealtimeModule,
         HealthModule,
+        WebModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

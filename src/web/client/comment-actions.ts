@@ -1,0 +1,186 @@
+import type { CommentPayload } from '../../realtime/contract';
+import { ApiError } from './api';
+import { type PageContext, isModerator } from './context';
+import { h } from './dom';
+
+/** What the actions change in the thread. */
+export interface ThreadUpdates {
+  insert(comment: CommentPayload): HTMLLIElement | null;
+  updated(comment: CommentPayload): void;
+  removed(id: string, status: 'removed' | 'deleted'): void;
+}
+
+/**
+ * The buttons under each comment (reply, and in its menu: report, edit, delete, and for
+ * moderators remove, restore, ban), chosen by who is signed in; one listener for the thread.
+ */
+export class CommentActions {
+  constructor(
+    private readonly ctx: PageContext,
+    list: HTMLElement,
+    private readonly thread: ThreadUpdates,
+  ) {
+    list.addEventListener('click', (event) => this.onClick(event));
+    list.addEventListener('submit', (event) => this.onSubmit(event));
+  }
+
+  render(item: HTMLElement): void {
+    const slot = item.querySelector(':scope > .comment__card > [data-actions]');
+    if (!slot) return;
+    const user = this.ctx.user;
+    if (!user) return slot.replaceChildren();
+    const visible = item.dataset.status === 'visible';
+    const own = item.dataset.authorId === user.id;
+    const moderator = isModerator(user);
+    const menu: HTMLButtonElement[] = [];
+    if (visible && !own) menu.push(button('report', 'Report'));
+    if (visible && own) menu.push(button('edit', 'Edit'), button('delete', 'Delete'));
+    if (moderator && visible) menu.push(button('remove', 'Remove'));
+    if (moderator && item.dataset.status === 'removed') menu.push(button('restore', 'Restore'));
+    if (moderator && item.dataset.authorId && !own) menu.push(button('ban', 'Ban author'));
+    slot.replaceChildren(
+      ...(visible ? [button('reply', 'Reply')] : []),
+      ...(menu.length > 0
+        ? [
+            h(
+              'details',
+              { class: 'menu' },
+              h('summary', { 'aria-label': 'More actions for this comment' }, 'More'),
+              h('div', { class: 'menu__items' }, ...menu),
+            ),
+          ]
+        : []),
+    );
+  }
+
+  private onClick(event: Event): void {
+    const target = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    const item = target?.closest<HTMLLIElement>('li.comment');
+    if (!target || !item) return;
+    target.closest('details')?.removeAttribute('open');
+    void this.run(target.dataset.action!, item).catch((error: unknown) => this.failed(error));
+  }
+
+  private async run(action: string, item: HTMLLIElement): Promise<void> {
+    const id = item.dataset.commentId!;
+    switch (action) {
+      case 'reply':
+        return this.openForm(item, 'reply');
+      case 'edit':
+        return this.openForm(item, 'edit');
+      case 'cancel':
+        item.querySelector(':scope > form')?.remove();
+        item.querySelector(':scope > .comment__card')?.classList.remove('is-editing');
+        return;
+      case 'delete':
+        if (!window.confirm('Delete your comment? This cannot be undone.')) return;
+        await this.ctx.api.deleteComment(id);
+        this.thread.removed(id, 'deleted');
+        return this.ctx.announce('Your comment was deleted.');
+      case 'report': {
+        const reason = window.prompt('Why should the moderators look at this comment?')?.trim();
+        if (!reason) return;
+        await this.ctx.api.report(id, reason);
+        return this.ctx.announce('Thank you. The moderators will look at this comment.');
+      }
+      case 'remove': {
+        const reason = window.prompt('Reason for removing this comment:')?.trim();
+        if (!reason) return;
+        this.thread.updated(await this.ctx.api.remove(id, reason));
+        return this.ctx.announce('The comment was removed.');
+      }
+      case 'restore':
+        this.thread.updated(await this.ctx.api.restore(id));
+        return this.ctx.announce('The comment was restored.');
+      case 'ban': {
+        const name = item.querySelector('.comment__handle')?.textContent ?? 'this user';
+        const reason = window.prompt(`Reason for banning ${name}:`)?.trim();
+        if (!reason) return;
+        await this.ctx.api.ban(item.dataset.authorId!, reason);
+        return this.ctx.announce(`${name} is banned.`);
+      }
+    }
+  }
+
+  private openForm(item: HTMLLIElement, kind: 'reply' | 'edit'): void {
+    const open = item.querySelector<HTMLFormElement>(':scope > form');
+    if (open) {
+      open.querySelector('textarea')?.focus();
+      return;
+    }
+    const id = item.dataset.commentId!;
+    const card = item.querySelector<HTMLElement>(':scope > .comment__card')!;
+    const fieldId = `${kind}-${id}`;
+    const author = card.querySelector('.comment__author')?.textContent ?? '';
+    const textarea = h('textarea', {
+      id: fieldId,
+      name: 'body',
+      rows: '3',
+      maxlength: '5000',
+      required: true,
+    });
+    if (kind === 'edit') textarea.value = card.querySelector('.comment__body')?.textContent ?? '';
+    const form = h(
+      'form',
+      { class: `inline-form ${kind}-form`, 'data-kind': kind },
+      h('label', { for: fieldId }, kind === 'reply' ? `Reply to ${author}` : 'Edit your comment'),
+      textarea,
+      h(
+        'div',
+        { class: 'form-row' },
+        h('button', { type: 'submit', class: 'button' }, kind === 'reply' ? 'Post reply' : 'Save'),
+        button('cancel', 'Cancel'),
+      ),
+      h('p', { class: 'form-error', role: 'alert', 'data-form-error': true }),
+    );
+    card.after(form);
+    if (kind === 'edit') card.classList.add('is-editing');
+    textarea.focus();
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    const form = event.target as HTMLFormElement;
+    const item = form.closest<HTMLLIElement>('li.comment');
+    if (!item || !form.classList.contains('inline-form')) return;
+    event.preventDefault();
+    const body = form.querySelector('textarea')!.value.trim();
+    if (!body) return;
+    const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+    submit.disabled = true;
+    const id = item.dataset.commentId!;
+    const done =
+      form.dataset.kind === 'reply'
+        ? this.ctx.api.postComment(this.ctx.articleId, body, id).then((comment) => {
+            this.thread.insert(comment);
+            this.ctx.announce('Your reply was posted.');
+          })
+        : this.ctx.api.editComment(id, body).then((comment) => this.thread.updated(comment));
+    void done.then(
+      () => form.remove(),
+      (error: unknown) => {
+        submit.disabled = false;
+        form.querySelector('[data-form-error]')!.textContent = messageOf(error);
+      },
+    );
+  }
+
+  private failed(error: unknown): void {
+    this.ctx.announce(messageOf(error));
+  }
+}
+
+function button(action: string, label: string): HTMLButtonElement {
+  return h('button', { type: 'button', class: 'link-button', 'data-action': action }, label);
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 409 && /report/i.test(error.message))
+      return 'You have already reported this comment.';
+    if (error.status === 401) return 'Please sign in again.';
+    if (error.status === 403) return `Not allowed: ${error.message}`;
+    if (error.status === 429) return 'Too many requests: please wait a moment.';
+    return error.message;
+  }
+  return 'Something went wrong. Please try again.';
+}

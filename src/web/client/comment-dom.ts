@@ -1,0 +1,86 @@
+import type { CommentPayload } from '../../realtime/contract';
+import { h } from './dom';
+
+/**
+ * The markup of one comment, as src/web/views/comment.view.ts renders it on the server:
+ * keep the two in step.
+ */
+export function commentElement(comment: CommentPayload): HTMLLIElement {
+  const item = h('li', { class: 'comment', id: `comment-${comment.id}` });
+  item.append(commentCard(comment), h('ol', { class: 'replies' }));
+  updateCommentData(item, comment);
+  return item;
+}
+
+/** Replaces the card (after an edit, a restore, a removal) and keeps the replies. */
+export function replaceCard(item: HTMLElement, comment: CommentPayload): void {
+  item.querySelector(':scope > .comment__card')?.replaceWith(commentCard(comment));
+  updateCommentData(item, comment);
+}
+
+function updateCommentData(item: HTMLElement, comment: CommentPayload): void {
+  item.dataset.commentId = comment.id;
+  item.dataset.parentId = comment.parentId ?? '';
+  item.dataset.authorId = comment.author?.id ?? '';
+  item.dataset.status = comment.status;
+}
+
+export function tombstoneText(status: CommentPayload['status']): string {
+  return status === 'removed'
+    ? 'This comment was removed by a moderator.'
+    : 'This comment was deleted.';
+}
+
+function commentCard(comment: CommentPayload): HTMLElement {
+  const actions = h('div', { class: 'comment__actions', 'data-actions': true });
+  if (!comment.author || comment.body === null) {
+    const text = tombstoneText(comment.status);
+    return h(
+      'article',
+      { class: 'comment__card comment__card--tombstone', 'aria-label': text },
+      h('p', { class: 'comment__body' }, text),
+      actions,
+    );
+  }
+  // moderators see removed and deleted comments as written, marked
+  const badge =
+    comment.status === 'visible'
+      ? null
+      : h('span', { class: 'badge' }, comment.status === 'removed' ? 'Removed' : 'Deleted');
+  return h(
+    'article',
+    {
+      class: `comment__card${comment.status === 'visible' ? '' : ' comment__card--hidden'}`,
+      'aria-label': `Comment by ${comment.author.displayName}`,
+    },
+    h(
+      'p',
+      { class: 'comment__meta' },
+      h('span', { class: 'comment__author' }, comment.author.displayName),
+      ' ',
+      h('span', { class: 'comment__handle' }, `@${comment.author.username}`),
+      ' ',
+      h('time', { datetime: comment.createdAt }, formatDate(comment.createdAt)),
+      comment.editedAt ? ' ' : null,
+      comment.editedAt ? h('span', { class: 'comment__edited' }, '(edited)') : null,
+      badge ? ' ' : null,
+      badge,
+    ),
+    h('p', { class: 'comment__body' }, comment.body),
+    actions,
+  );
+}
+
+// as the server renders dates (src/web/views/format.ts), but in the reader's own time zone
+const DATE = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+
+export function formatDate(iso: string): string {
+  return DATE.format(new Date(iso));
+}

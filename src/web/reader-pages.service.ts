@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Article } from '../articles/article.entity';
+import { ArticlesService } from '../articles/articles.service';
+import type { CommentView } from '../comments/comment.view';
+import { CommentsService } from '../comments/comments.service';
+
+/** A comment with the replies shown under it. */
+export interface ThreadNode {
+  comment: CommentView;
+  replies: ThreadNode[];
+}
+
+export interface ArticlePage {
+  article: Article;
+  /** The article's comment `seq` read before the comments: the page subscribes `since` it. */
+  seq: number;
+  thread: ThreadNode[];
+  nextCursor: string | null;
+}
+
+export const TOP_LEVEL_PAGE = 20;
+const REPLIES_PER_COMMENT = 20;
+const MAX_DEPTH = 6;
+/** Bounds the reads of one page view, however busy the discussion. */
+const MAX_REPLY_LISTS = 60;
+
+/** What the server-rendered reader pages show, read through the features' services. */
+@Injectable()
+export class ReaderPagesService {
+  constructor(
+    private readonly articles: ArticlesService,
+    private readonly comments: CommentsService,
+  ) {}
+
+  async articleList(): Promise<Article[]> {
+    return (await this.articles.list(50)).items;
+  }
+
+  /** The article and the first page of its comments, newest first, with replies oldest first. */
+  async articlePage(slug: string, cursor?: string): Promise<ArticlePage> {
+    const article = await this.articles.get(slug);
+    const seq = article.commentSeq;
+    const page = await this.comments.list(article.id, {
+      sort: 'newest',
+      limit: TOP_LEVEL_PAGE,
+      cursor,
+      showOriginals: false,
+    });
+    const budget = { replyLists: MAX_REPLY_LISTS };
+    const thread = await this.withReplies(article.id, page.items, 1, budget);
+    return { article, seq, thread, nextCursor: page.nextCursor };
+  }
+
+  private async withReplies(
+    articleId: string,
+    comments: CommentView[],
+    depth: number,
+    budget: { replyLists: number },
+  ): Promise<ThreadNode[]> {
+    const nodes: ThreadNode[] = [];
+    for (const comment of comments) {
+      let replies: ThreadNode[] = [];
+      if (comment.replyCount > 0 && depth < MAX_DEPTH && budget.replyLists > 0) {
+        budget.replyLists -= 1;
+        const page = await this.comments.list(articleId, {
+          parentId: comment.id,
+          sort: 'oldest',
+          limit: REPLIES_PER_COMMENT,
+          showOriginals: false,
+        });
+        replies = await this.withReplies(articleId, page.items, depth + 1, budget);
+      }
+      // a tombstone only matters where it holds replies in place; alone it is just noise
+      if (comment.status !== 'visible' && replies.length === 0) continue;
+      nodes.push({ comment, replies });
+    }
+    return nodes;
+  }
+}
