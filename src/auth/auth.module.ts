@@ -1,8 +1,11 @@
+import { createSecretKey } from 'node:crypto';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -17,8 +20,13 @@ import { TokenService } from './token.service';
   imports: [
     UsersModule,
     PassportModule,
-    // the secret is passed per call from AppConfig; nothing is registered globally
-    JwtModule.register({}),
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      // a KeyObject made once: given a string, jsonwebtoken re-parses it on every call
+      useFactory: (config: AppConfig) => ({
+        secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
+      }),
+    }),
     MikroOrmModule.forFeature([RefreshToken]),
   ],
   controllers: [AuthController],

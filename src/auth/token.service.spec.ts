@@ -23,7 +23,9 @@ describe('TokenService', () => {
     });
 
     it('round-trips what formatRefreshToken and newRefreshSecret produce', () => {
-      const service = new TokenService(new JwtService(), {} as AppConfig);
+      const service = new TokenService(new JwtService(), {
+        jwtSecret: 'unit-test-secret-unit-test-secret-1234',
+      } as AppConfig);
       for (let i = 0; i < 20; i++) {
         const id = randomUUID();
         const { secret } = service.newRefreshSecret();
@@ -61,7 +63,9 @@ describe('TokenService', () => {
 
   describe('newRefreshSecret', () => {
     it('returns a fresh 43-char base64url secret and its SHA-256, never the secret itself', () => {
-      const service = new TokenService(new JwtService(), {} as AppConfig);
+      const service = new TokenService(new JwtService(), {
+        jwtSecret: 'unit-test-secret-unit-test-secret-1234',
+      } as AppConfig);
       const first = service.newRefreshSecret();
       const second = service.newRefreshSecret();
       expect(first.secret).toMatch(/^[\w-]{43}$/);

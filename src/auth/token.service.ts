@@ -1,4 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AppConfig } from '../config/app-config';
@@ -29,16 +35,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Issues and checks tokens; knows nothing of storage. */
 @Injectable()
 export class TokenService {
+  /**
+   * The HMAC key as a KeyObject, made once, for passport-jwt. (Given the secret as a string,
+   * jsonwebtoken tries to parse it as an asymmetric key on every call: ~0.3 ms per verify
+   * instead of ~6 µs. JwtModule gets its own KeyObject the same way.)
+   */
+  readonly key: KeyObject;
+
   constructor(
     private readonly jwt: JwtService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+  }
 
   signAccessToken(userId: string): string {
     return this.jwt.sign(
       { sub: userId },
       {
-        secret: this.config.jwtSecret,
         algorithm: JWT_ALGORITHM,
         expiresIn: ACCESS_TOKEN_TTL_SECONDS,
         issuer: JWT_ISSUER,
@@ -54,7 +68,6 @@ export class TokenService {
   verifyAccessToken(token: string): AccessClaims | null {
     try {
       const claims = this.jwt.verify<Partial<AccessClaims>>(token, {
-        secret: this.config.jwtSecret,
         algorithms: [JWT_ALGORITHM],
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,

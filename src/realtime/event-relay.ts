@@ -85,9 +85,13 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Delivers to this instance now and to the others through Redis. */
+  /**
+   * Delivers to this instance and to the others through Redis. Local delivery waits for the
+   * next turn of the event loop, so the writer's HTTP answer goes out before the fan-out
+   * (setImmediate keeps the order of messages).
+   */
   send(message: RelayMessage): void {
-    this.deliver(message);
+    setImmediate(() => this.deliver(message));
     this.publisher
       ?.publish(CHANNEL, JSON.stringify({ origin: this.instanceId, message }))
       .catch(() => undefined);

@@ -1,10 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../../common/auth/principal';
 import { UnauthorizedError } from '../../common/errors/domain-error';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 import { UsersService } from '../../users/users.service';
 import {
   type AccessClaims,
@@ -21,12 +19,17 @@ import {
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    tokens: TokenService,
     private readonly users: UsersService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
+      // the prepared KeyObject (see TokenService.key); passport-jwt types only know strings
+      secretOrKeyProvider: (
+        _request: unknown,
+        _token: unknown,
+        done: (error: null, key: string) => void,
+      ) => done(null, tokens.key as unknown as string),
       algorithms: [JWT_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
