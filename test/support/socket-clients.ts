@@ -9,15 +9,18 @@ import type {
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real socket.io client; resolves once connected (rejects with the connect_error). */
+/**
+ * A real socket.io client (WebSocket only unless `transports` says otherwise); resolves once
+ * connected (rejects with the connect_error).
+ */
 export function connect(
   url: string,
   token?: string,
-  options: { origin?: string } = {},
+  options: { origin?: string; transports?: ('websocket' | 'polling')[] } = {},
 ): Promise<TestSocket> {
   const socket: TestSocket = io(url, {
     auth: token ? { token } : {},
-    transports: ['websocket'],
+    transports: options.transports ?? ['websocket'],
     reconnection: false,
     forceNew: true,
     extraHeaders: options.origin ? { Origin: options.origin } : undefined,
