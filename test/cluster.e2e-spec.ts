@@ -661,9 +661,9 @@ describe('cluster: several server processes, one PostgreSQL, one Redis', () => {
     for (const i of range(total + 1, total + 3)) {
       const id = await comment(A.url, articleId, `after outage ${i}`);
       const latency = await waitFor(
-        () => [onB, back].every((c) => c.comments.some((e) => e.id === id)),
+        () => [onA, onB, back].every((c) => c.comments.some((e) => e.id === id)),
         3_000,
-        describeClients({ onB, back }),
+        describeClients({ onA, onB, back }),
       );
       expect(latency).toBeLessThan(1_000);
     }
