@@ -359,6 +359,28 @@ describe('realtime (Socket.IO)', () => {
       expect(bPresence.seen[1].payload).toEqual({ articleId, readers: 2 });
     });
 
+    it('counts a socket once when it sends two subscribes for one article at once', async () => {
+      const articleId = await newArticle();
+      const twice = await open();
+      const observer = await open();
+      const acks = await Promise.all([
+        subscribe(twice, { articleId }),
+        subscribe(twice, { articleId }),
+      ]);
+      acks.forEach(accepted);
+      // one socket and the observer: two readers
+      expect(accepted(await subscribe(observer, { articleId })).readers).toBe(2);
+
+      const presence = listen(observer, ['presence']);
+      twice.close();
+      await waitUntil(
+        () => presence.seen.some((seen) => (seen.payload as PresenceEvent).readers === 1),
+        'presence with the observer alone',
+        3_000,
+      );
+      expect(presence.seen.at(-1)?.payload).toEqual({ articleId, readers: 1 });
+    });
+
     it('sends report.created to moderators and admins only', async () => {
       const articleId = await newArticle();
       const adminSocket = await open(admin.accessToken);
@@ -468,6 +490,28 @@ describe('realtime (Socket.IO)', () => {
       });
       expect(await closed).toMatch(/transport close|transport error/);
       await stillServed(observer, 'after an oversized message');
+    });
+
+    it('holds the limit of 50 when subscribes arrive at the same time', async () => {
+      const articleIds = await Promise.all(Array.from({ length: 55 }, () => newArticle()));
+      const busy = await open();
+      const other = await open();
+      for (const id of articleIds.slice(0, 45)) accepted(await subscribe(busy, { articleId: id }));
+      const rest = articleIds.slice(45);
+      const acks = await Promise.all(rest.map((id) => subscribe(busy, { articleId: id })));
+      const outcomes = acks.map((ack) => (ack.ok ? 'ok' : ack.error.code));
+      expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(5);
+      expect(outcomes.filter((outcome) => outcome === 'too_many_subscriptions')).toHaveLength(5);
+
+      // a refused one really is not subscribed: only the other socket hears it
+      const refused = rest[outcomes.indexOf('too_many_subscriptions')] ?? rest[rest.length - 1];
+      accepted(await subscribe(other, { articleId: refused }));
+      const busySeen = listen(busy, COMMENT_EVENTS);
+      const toOther = nextEvent(other, 'comment.created');
+      const comment = await post(users[11], refused, 'on a refused article');
+      expect((await toOther).comment).toEqual(comment);
+      await sleep(QUIET_MS);
+      expect(busySeen.seen).toEqual([]);
     });
 
     it('refuses the 51st subscription of one socket with too_many_subscriptions', async () => {
@@ -952,6 +996,7 @@ describe('realtime (Socket.IO)', () => {
       const websocket = await open();
       expect(polling.io.engine.transport.name).toBe('polling');
       expect(accepted(await subscribe(polling, { articleId })).readers).toBe(1);
+      const presence = nextEvent(polling, 'presence', (e) => e.readers === 2, 3_000);
       accepted(await subscribe(websocket, { articleId }));
 
       const toPolling = nextEvent(polling, 'comment.created');
@@ -959,13 +1004,7 @@ describe('realtime (Socket.IO)', () => {
       const comment = await post(users[34], articleId, 'over long-polling');
       expect(await toPolling).toEqual({ articleId, seq: 1, comment });
       expect(await toWebsocket).toEqual({ articleId, seq: 1, comment });
-      const presence: PresenceEvent = await nextEvent(
-        polling,
-        'presence',
-        (e) => e.readers === 2,
-        3_000,
-      );
-      expect(presence).toEqual({ articleId, readers: 2 });
+      expect(await presence).toEqual({ articleId, readers: 2 });
       expect(polling.io.engine.transport.name).toBe('polling');
     });
   });

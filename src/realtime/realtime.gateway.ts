@@ -41,6 +41,8 @@ const userRoom = (userId: string): string => `user:${userId}`;
 interface SocketData {
   user: Principal | null;
   subscriptions: Set<string>;
+  /** This socket's subscribe/unsubscribe calls run one after another (see `inTurn`). */
+  turn?: Promise<unknown>;
   expiryTimer?: NodeJS.Timeout;
 }
 type TownhallServer = Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
@@ -124,6 +126,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ): Promise<Ack<SubscribeResult>> {
     const dto = await this.validate(SubscribeDto, body);
     if ('ok' in dto) return dto;
+    return this.inTurn(socket, () => this.subscribeValid(socket, dto));
+  }
+
+  private async subscribeValid(
+    socket: TownhallSocket,
+    dto: SubscribeDto,
+  ): Promise<Ack<SubscribeResult>> {
     const subscriptions = socket.data.subscriptions;
     if (subscriptions.has(dto.articleId)) {
       // a resubscribe (e.g. with a newer `since`): start over
@@ -152,11 +161,23 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ): Promise<Ack> {
     const dto = await this.validate(UnsubscribeDto, body);
     if ('ok' in dto) return dto;
-    if (socket.data.subscriptions.delete(dto.articleId)) {
-      await socket.leave(articleRoom(dto.articleId));
-      this.leave(dto.articleId);
-    }
-    return { ok: true };
+    return this.inTurn(socket, async () => {
+      if (socket.data.subscriptions.delete(dto.articleId)) {
+        await socket.leave(articleRoom(dto.articleId));
+        this.leave(dto.articleId);
+      }
+      return { ok: true as const };
+    });
+  }
+
+  /**
+   * Runs a socket's subscription changes one at a time: two subscribes in flight together
+   * would both pass the duplicate and the 50-subscription checks before either is counted.
+   */
+  private inTurn<T>(socket: TownhallSocket, work: () => Promise<T>): Promise<T> {
+    const run = (socket.data.turn ?? Promise.resolve()).then(work);
+    socket.data.turn = run.catch(() => undefined);
+    return run;
   }
 
   /**
