@@ -1,4 +1,5 @@
 import type { CommentPayload } from '../../realtime/contract';
+import { dateFormatter } from '../views/format';
 import { h } from './dom';
 
 /**
@@ -71,16 +72,5 @@ function commentCard(comment: CommentPayload): HTMLElement {
   );
 }
 
-// as the server renders dates (src/web/views/format.ts), but in the reader's own time zone
-const DATE = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZoneName: 'short',
-});
-
-export function formatDate(iso: string): string {
-  return DATE.format(new Date(iso));
-}
+// as the server renders dates, but in the reader's own time zone
+export const formatDate = dateFormatter();
