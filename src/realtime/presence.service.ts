@@ -90,6 +90,9 @@ export class PresenceService implements OnApplicationShutdown {
     const count = (this.local.get(articleId) ?? 0) + delta;
     if (count > 0) this.local.set(articleId, count);
     else this.local.delete(articleId);
+    // a new subscriber learned the count from its ack, not from the last event: the next
+    // change must go out even if it lands on the count announced before
+    if (delta > 0) this.announced.delete(articleId);
     this.relay.send({
       kind: 'presence',
       articleId,
