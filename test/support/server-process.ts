@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort, isAlive } from '../../src/common/process/process-utils';
+
+export { freePort };
 
 /** The repository root: `dist/src/main.js` is started from here, as `npm run start:prod` does. */
 const PROJECT_ROOT = resolve(__dirname, '../..');
@@ -34,22 +36,6 @@ export interface ServerProcess {
 
 /** Every process spawned here that may still be running: `killAllServers()` ends them. */
 const running = new Set<ChildProcess>();
-
-/** A free TCP port: bind port 0, note what the kernel chose, release it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolvePort(address.port)
-          : reject(new Error('no port assigned')),
-      );
-    });
-  });
-}
 
 /**
  * Spawns `node dist/src/main.js` with only `env` (plus PATH, HOME, LOG_LEVEL=info, NO_COLOR
@@ -192,13 +178,4 @@ export async function stopLeftoverPostgres(dataDir: string): Promise<number | nu
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
   }
   return pid;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
