@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { freePort, isAlive } from '../common/process/process-utils';
+import { freePort, isAlive } from './process-utils';
 
 const run = promisify(execFile);
 const logger = new Logger('EmbeddedPostgres');

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort, isAlive } from '../../src/common/process/process-utils';
+import { freePort, isAlive } from '../../src/database/process-utils';
 
 export { freePort };
 
