@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import { ConnectionException } from '@mikro-orm/core';
 import type { Response } from 'express';
 import { DomainError, type DomainErrorCode } from '../errors/domain-error';
 
@@ -43,6 +44,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
+    if (isDatabaseUnavailable(exception)) {
+      // a restart or failover: the client may simply retry; nothing internal is shown
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      if (!response.headersSent) {
+        response.setHeader('Retry-After', '1');
+        response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+          statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+          error: 'Service Unavailable',
+          message: 'database unavailable; try again',
+        });
+      }
+      return;
+    }
     const [status, message] = this.describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
     if (response.headersSent) return;
@@ -72,6 +86,34 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'];
   }
+}
+
+/** SQLSTATEs and socket errors of a database that is down, restarting or unreachable. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error/i;
+
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  if (exception instanceof ConnectionException) return true;
+  if (!(exception instanceof Error) || exception instanceof HttpException) return false;
+  const code = (exception as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
+    UNAVAILABLE_MESSAGES.test(exception.message)
+  );
 }
 
 function isHealthReport(body: unknown): boolean {
