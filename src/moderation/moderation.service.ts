@@ -99,6 +99,10 @@ export class ModerationService {
 
   async log(limit: number, cursor?: string): Promise<Page<LogItem>> {
     const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
+    // the key goes to SQL as a timestamp and a uuid: anything else is the caller's mistake
+    if (after && (!isLogKey(after[0]) || !UUID.test(after[1]))) {
+      throw new BadRequestError('cursor is not valid');
+    }
     const rows = await this.moderation.log(
       limit + 1,
       after ? { createdKey: after[0], id: after[1] } : undefined,
@@ -106,6 +110,20 @@ export class ModerationService {
     return toPage(rows, limit, logItem, (row) => [row.created_key, row.id]);
   }
 }
+
+/** The created_key the log writes (to_char of created_at, microseconds, UTC). */
+const LOG_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** A real instant in that format (PostgreSQL refuses 2020-02-30 or year 0 with an error). */
+function isLogKey(key: string): boolean {
+  if (!LOG_KEY.test(key)) return false;
+  const instant = new Date(key);
+  return (
+    !Number.isNaN(instant.getTime()) &&
+    instant.getUTCFullYear() >= 1 &&
+    instant.toISOString().slice(0, 19) === key.slice(0, 19)
+  );
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function queueItem(row: QueueRow): QueueItem {
   return { comment: toCommentView(row), reportCount: row.report_count, reasons: row.reasons };

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { isDatabaseUnavailable } from '../../common/filters/http-exception.filter';
 
 /**
  * Global: every route needs a valid access token unless marked @Public(). On public routes
@@ -24,13 +25,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (!request.headers.authorization) return true;
     try {
       await super.canActivate(context);
-    } catch {
+    } catch (error) {
+      // a database outage is not a bad token: 503, not an anonymous answer
+      if (isDatabaseUnavailable(error)) throw error;
       // anonymous after all
     }
     return true;
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    // loading the user failed because the database is down: 503 (via the filter), not 401
+    if (isDatabaseUnavailable(error)) throw error;
     if (error || !user) throw new UnauthorizedException('missing or invalid access token');
     return user;
   }

@@ -54,6 +54,30 @@ describe('HttpExceptionFilter', () => {
       new Error('Knex: Timeout acquiring a connection. The pool is probably full.'),
     ],
     ['a closed connection', new Error('Connection terminated unexpectedly')],
+    ...[
+      'ECONNREFUSED',
+      'ECONNRESET',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08000',
+      '08001',
+      '08003',
+      '08004',
+      '08006',
+    ].map(
+      (code) =>
+        [`a DriverException with code ${code}`, new DriverException(withCode('down', code))] as [
+          string,
+          Error,
+        ],
+    ),
+    [
+      'a tarn acquire timeout inside a DriverException',
+      new DriverException(
+        new Error('Knex: Timeout acquiring a connection. The pool is probably full.'),
+      ),
+    ],
   ])('answers 503 with Retry-After for %s, showing nothing internal', (_name, exception) => {
     expect(isDatabaseUnavailable(exception)).toBe(true);
     const { status, body, headers } = answer(exception);
@@ -64,6 +88,16 @@ describe('HttpExceptionFilter', () => {
       error: 'Service Unavailable',
       message: 'database unavailable; try again',
     });
+  });
+
+  it.each([
+    ['a syntax error (42601)', new DriverException(withCode('syntax error', '42601'))],
+    ['a plain bug', new TypeError('cannot read properties of undefined')],
+    ['an HttpException mentioning a connection', new BadRequestException('Connection terminated')],
+  ])('does not take %s for an outage', (_name, exception) => {
+    expect(isDatabaseUnavailable(exception)).toBe(false);
+    expect(answer(exception).status).not.toBe(503);
+    expect(answer(exception).headers['Retry-After']).toBeUndefined();
   });
 
   it('keeps other database errors and client errors as they were', () => {
