@@ -463,8 +463,9 @@ describe('votes under concurrency (HTTP)', () => {
 
     const versionAfter = await talliesVersion(t.database.url, article.id);
     expect(versionAfter).toBeGreaterThan(versionBefore);
-    // every change of the tallies moves the version on
-    expect(versionAfter - versionBefore).toBeGreaterThanOrEqual(changes);
+    // each committed group of changes moves the version on by one: votes that arrive together
+    // are committed together, so there are at most as many versions as changes
+    expect(versionAfter - versionBefore).toBeLessThanOrEqual(changes);
 
     // each user sees their own final votes
     const sample = plans.slice(0, 10);

@@ -10,99 +10,103 @@ export interface TallyRow {
   tallies_version: number;
 }
 
-const COUNTERS: Record<Dimension, Record<VoteValue, string>> = {
+/** One user's vote on one dimension; `value: null` is no vote (retracted). */
+export interface VoteChange {
+  userId: string;
+  dimension: Dimension;
+  value: VoteValue | null;
+}
+
+/** How much each counter moves. */
+export type TallyDelta = Omit<TallyRow, 'tallies_version'>;
+
+export const COUNTERS: Record<Dimension, Record<VoteValue, keyof TallyDelta>> = {
   interesting: { up: 'interesting_up', down: 'interesting_down' },
   support: { up: 'support_up', down: 'support_down' },
 };
 const TALLY_COLUMNS = 'interesting_up, interesting_down, support_up, support_down, tallies_version';
 
 /**
- * Votes and the tally counters, in plain SQL statements run one after the other inside the
- * caller's transaction. (A single statement with a CTE that reads the old vote and upserts
- * it overcounts under concurrency: its sub-statements share one snapshot.)
+ * Votes and the tally counters, in plain SQL inside the caller's transaction. Every write to an
+ * article's votes first locks that article's row (`lockTallies`), so the votes read after it
+ * stay as read until COMMIT and the counters move by exactly what was written.
  */
 @Injectable()
 export class VotesRepository {
   constructor(private readonly em: EntityManager) {}
 
-  async articleExists(articleId: string): Promise<boolean> {
-    const rows = await this.em.execute<unknown[]>('SELECT 1 FROM articles WHERE id = ?', [
-      articleId,
-    ]);
-    return rows.length > 0;
-  }
-
-  /** The caller's current vote, row-locked until the transaction ends. */
-  async lockVote(
-    articleId: string,
-    dimension: Dimension,
-    userId: string,
-  ): Promise<VoteValue | null> {
-    const rows = await this.em.execute<{ value: VoteValue }[]>(
-      'SELECT value FROM votes WHERE article_id = ? AND dimension = ? AND user_id = ? FOR UPDATE',
-      [articleId, dimension, userId],
-    );
-    return rows[0]?.value ?? null;
-  }
-
-  /** False when a concurrent transaction inserted this vote first (it then waits for it). */
-  async insertVote(
-    articleId: string,
-    dimension: Dimension,
-    userId: string,
-    value: VoteValue,
-  ): Promise<boolean> {
-    const rows = await this.em.execute<unknown[]>(
-      `INSERT INTO votes (article_id, dimension, user_id, value, created_at, updated_at)
-       VALUES (?, ?, ?, ?, now(), now()) ON CONFLICT DO NOTHING RETURNING 1`,
-      [articleId, dimension, userId, value],
-    );
-    return rows.length > 0;
-  }
-
-  async updateVote(
-    articleId: string,
-    dimension: Dimension,
-    userId: string,
-    value: VoteValue,
-  ): Promise<void> {
-    await this.em.execute(
-      'UPDATE votes SET value = ?, updated_at = now() WHERE article_id = ? AND dimension = ? AND user_id = ?',
-      [value, articleId, dimension, userId],
-    );
-  }
-
-  async deleteVote(articleId: string, dimension: Dimension, userId: string): Promise<void> {
-    await this.em.execute(
-      'DELETE FROM votes WHERE article_id = ? AND dimension = ? AND user_id = ?',
-      [articleId, dimension, userId],
-    );
-  }
-
-  /** Moves the counters from `from` to `to` (either may be null) and bumps the version. */
-  async adjustTallies(
-    articleId: string,
-    dimension: Dimension,
-    from: VoteValue | null,
-    to: VoteValue | null,
-  ): Promise<TallyRow> {
-    const changes = [
-      ...(from ? [`${COUNTERS[dimension][from]} = ${COUNTERS[dimension][from]} - 1`] : []),
-      ...(to ? [`${COUNTERS[dimension][to]} = ${COUNTERS[dimension][to]} + 1`] : []),
-      'tallies_version = tallies_version + 1',
-    ];
+  /** The article's counters, its row locked until the transaction ends; null: no such article. */
+  async lockTallies(articleId: string): Promise<TallyRow | null> {
     const rows = await this.em.execute<TallyRow[]>(
-      `UPDATE articles SET ${changes.join(', ')} WHERE id = ? RETURNING ${TALLY_COLUMNS}`,
-      [articleId],
-    );
-    return rows[0]!;
-  }
-
-  async readTallies(articleId: string): Promise<TallyRow | null> {
-    const rows = await this.em.execute<TallyRow[]>(
-      `SELECT ${TALLY_COLUMNS} FROM articles WHERE id = ?`,
+      `SELECT ${TALLY_COLUMNS} FROM articles WHERE id = ? FOR UPDATE`,
       [articleId],
     );
     return rows[0] ?? null;
   }
+
+  /** The stored votes of these users on these dimensions, by `voteKey`. */
+  async currentVotes(
+    articleId: string,
+    keys: readonly Omit<VoteChange, 'value'>[],
+  ): Promise<Map<string, VoteValue>> {
+    const rows = await this.em.execute<
+      { user_id: string; dimension: Dimension; value: VoteValue }[]
+    >(
+      `SELECT v.user_id, v.dimension, v.value
+         FROM votes v
+         JOIN jsonb_to_recordset(?::jsonb) AS k("userId" uuid, dimension text)
+           ON v.user_id = k."userId" AND v.dimension = k.dimension
+        WHERE v.article_id = ?`,
+      [JSON.stringify(keys.map(({ userId, dimension }) => ({ userId, dimension }))), articleId],
+    );
+    return new Map(rows.map((row) => [voteKey(row.user_id, row.dimension), row.value]));
+  }
+
+  /**
+   * Stores `changes` (an upsert per vote, a delete per retraction; one per user and dimension),
+   * moves the counters by `delta` and bumps the version, in one statement.
+   */
+  async apply(
+    articleId: string,
+    changes: readonly VoteChange[],
+    delta: TallyDelta,
+  ): Promise<TallyRow> {
+    const rows = await this.em.execute<TallyRow[]>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset(?::jsonb) AS t("userId" uuid, dimension text, value text)
+       ), upserted AS (
+         INSERT INTO votes (article_id, dimension, user_id, value, created_at, updated_at)
+         SELECT ?, dimension, "userId", value, now(), now() FROM input WHERE value IS NOT NULL
+         ON CONFLICT (article_id, dimension, user_id)
+           DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+         RETURNING 1
+       ), deleted AS (
+         DELETE FROM votes v USING input i
+          WHERE i.value IS NULL AND v.article_id = ? AND v.dimension = i.dimension
+            AND v.user_id = i."userId"
+         RETURNING 1
+       )
+       UPDATE articles
+          SET interesting_up = interesting_up + ?, interesting_down = interesting_down + ?,
+              support_up = support_up + ?, support_down = support_down + ?,
+              tallies_version = tallies_version + 1
+        WHERE id = ?
+       RETURNING ${TALLY_COLUMNS}`,
+      [
+        JSON.stringify(changes),
+        articleId,
+        articleId,
+        delta.interesting_up,
+        delta.interesting_down,
+        delta.support_up,
+        delta.support_down,
+        articleId,
+      ],
+    );
+    return rows[0]!;
+  }
+}
+
+export function voteKey(userId: string, dimension: Dimension): string {
+  return `${userId}:${dimension}`;
 }

@@ -1,111 +1,167 @@
-import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
-import { NotFoundError } from '../common/errors/domain-error';
+import { isDatabaseUnavailable } from '../common/filters/http-exception.filter';
 import { type Tallies, talliesOf } from './tallies';
 import type { Dimension, VoteValue } from './vote.entity';
 import './vote.events';
-import { type TallyRow, VotesRepository } from './votes.repository';
+import {
+  COUNTERS,
+  type TallyDelta,
+  type TallyRow,
+  type VoteChange,
+  voteKey,
+  VotesRepository,
+} from './votes.repository';
 
 export interface VoteOutcome {
   tallies: Tallies;
   myVote: VoteValue | null;
 }
 
-/** Each attempt only follows another request of the same user that committed meanwhile. */
-const MAX_INSERT_ATTEMPTS = 20;
+/** The most votes one transaction takes for one article. */
+export const MAX_BATCH = 500;
 
-interface Applied {
-  row: TallyRow;
-  changed: boolean;
+interface PendingVote extends VoteChange {
+  resolve(outcome: VoteOutcome): void;
+  reject(error: unknown): void;
 }
 
 /**
- * One vote per user, article and dimension. The vote and the counters change in one
- * transaction (vote row locked first, then the article row: one lock order, no deadlock);
- * the answer and the `tally.changed` event follow the COMMIT.
+ * One vote per user, article and dimension, changed by group commit per article: the votes of
+ * one article that arrive while its previous transaction commits are written together in the
+ * next one (article row locked first, then the votes read, written and the counters moved in
+ * one statement). Every vote is still durable, exact and answered only after its COMMIT; the
+ * article row is locked once per batch instead of once per vote, so a hot article takes as many
+ * votes as many cold ones. Two votes of one user on one dimension never share a batch: the
+ * later one waits for the next, so each answer and the tallies follow the order they came in.
  */
 @Injectable()
 export class VotesService {
+  private readonly logger = new Logger(VotesService.name);
+  /** Votes waiting per article; an entry exists while that article's batches are running. */
+  private readonly waiting = new Map<string, PendingVote[]>();
+
   constructor(
     private readonly votes: VotesRepository,
     private readonly em: EntityManager,
     private readonly events: DomainEventBus,
   ) {}
 
-  async cast(
+  cast(
     userId: string,
     articleId: string,
     dimension: Dimension,
     value: VoteValue,
   ): Promise<VoteOutcome> {
-    const applied = await this.inTransaction(articleId, async () => {
-      let previous = await this.votes.lockVote(articleId, dimension, userId);
-      // No row: insert it. When the same user's concurrent request inserted one first, the
-      // insert waits for it and does nothing; that row may since have been deleted again by
-      // a third request, so look again until there is a row to lock or ours went in.
-      for (let attempt = 0; previous === null; attempt++) {
-        if (await this.votes.insertVote(articleId, dimension, userId, value)) {
-          return {
-            row: await this.votes.adjustTallies(articleId, dimension, null, value),
-            changed: true,
-          };
-        }
-        if (attempt === MAX_INSERT_ATTEMPTS) throw new Error('vote kept being raced; giving up');
-        previous = await this.votes.lockVote(articleId, dimension, userId);
+    return this.submit(articleId, { userId, dimension, value });
+  }
+
+  retract(userId: string, articleId: string, dimension: Dimension): Promise<VoteOutcome> {
+    return this.submit(articleId, { userId, dimension, value: null });
+  }
+
+  private submit(articleId: string, change: VoteChange): Promise<VoteOutcome> {
+    return new Promise((resolve, reject) => {
+      const vote = { ...change, resolve, reject };
+      const queue = this.waiting.get(articleId);
+      if (queue) {
+        queue.push(vote);
+        return;
       }
-      if (previous === value) return this.unchanged(articleId);
-      await this.votes.updateVote(articleId, dimension, userId, value);
-      return {
-        row: await this.votes.adjustTallies(articleId, dimension, previous, value),
-        changed: true,
-      };
+      this.waiting.set(articleId, [vote]);
+      void this.drain(articleId);
     });
-    return this.answer(articleId, applied, value);
   }
 
-  async retract(userId: string, articleId: string, dimension: Dimension): Promise<VoteOutcome> {
-    const applied = await this.inTransaction(articleId, async () => {
-      const previous = await this.votes.lockVote(articleId, dimension, userId);
-      if (previous === null) return this.unchanged(articleId);
-      await this.votes.deleteVote(articleId, dimension, userId);
-      return {
-        row: await this.votes.adjustTallies(articleId, dimension, previous, null),
-        changed: true,
-      };
-    });
-    return this.answer(articleId, applied, null);
+  /** Commits the article's waiting votes batch after batch until none is left. */
+  private async drain(articleId: string): Promise<void> {
+    const queue = this.waiting.get(articleId)!;
+    while (queue.length > 0) await this.commit(articleId, takeBatch(queue));
+    this.waiting.delete(articleId);
   }
 
-  private async inTransaction(articleId: string, work: () => Promise<Applied>): Promise<Applied> {
+  /** One transaction for `batch`; settles every vote in it and never throws. */
+  private async commit(articleId: string, batch: PendingVote[]): Promise<void> {
+    let row: TallyRow;
+    let changed: boolean;
     try {
-      return await this.em.transactional(async () => {
-        if (!(await this.votes.articleExists(articleId))) throw new NotFoundError('article');
-        return work();
-      });
+      ({ row, changed } = await this.write(articleId, batch));
     } catch (error) {
-      // the article was deleted while we voted
-      if (error instanceof ForeignKeyConstraintViolationException)
-        throw new NotFoundError('article');
-      throw error;
+      if (batch.length > 1 && !(error instanceof DomainError) && !isDatabaseUnavailable(error)) {
+        // one bad vote must not fail the others: each alone, so the error lands where it belongs
+        this.logger.warn(
+          `vote batch of ${batch.length} failed; retrying one by one: ${String(error)}`,
+        );
+        for (const vote of batch) await this.commit(articleId, [vote]);
+        return;
+      }
+      for (const vote of batch) vote.reject(error);
+      return;
     }
-  }
-
-  private async unchanged(articleId: string): Promise<Applied> {
-    const row = await this.votes.readTallies(articleId);
-    if (!row) throw new NotFoundError('article');
-    return { row, changed: false };
-  }
-
-  private answer(articleId: string, applied: Applied, myVote: VoteValue | null): VoteOutcome {
-    const tallies = talliesOf(applied.row);
-    if (applied.changed) {
+    const tallies = talliesOf(row);
+    if (changed) {
       this.events.publish('tally.changed', {
         articleId,
         tallies,
-        version: applied.row.tallies_version,
+        version: row.tallies_version,
+        committedAt: Date.now(),
       });
     }
-    return { tallies, myVote };
+    for (const vote of batch) vote.resolve({ tallies, myVote: vote.value });
   }
+
+  private write(
+    articleId: string,
+    batch: readonly VoteChange[],
+  ): Promise<{ row: TallyRow; changed: boolean }> {
+    return this.em.transactional(async () => {
+      const row = await this.votes.lockTallies(articleId);
+      if (!row) throw new NotFoundError('article');
+      const stored = await this.votes.currentVotes(articleId, batch);
+      const delta: TallyDelta = {
+        interesting_up: 0,
+        interesting_down: 0,
+        support_up: 0,
+        support_down: 0,
+      };
+      const changes = batch.filter(({ userId, dimension, value }) => {
+        const previous = stored.get(voteKey(userId, dimension)) ?? null;
+        if (previous === value) return false;
+        if (previous) delta[COUNTERS[dimension][previous]]--;
+        if (value) delta[COUNTERS[dimension][value]]++;
+        return true;
+      });
+      if (changes.length === 0) return { row, changed: false };
+      const stored_ = changes.map(({ userId, dimension, value }) => ({
+        userId,
+        dimension,
+        value,
+      }));
+      return { row: await this.votes.apply(articleId, stored_, delta), changed: true };
+    });
+  }
+}
+
+/**
+ * Takes from the front of `queue` up to MAX_BATCH votes with distinct user and dimension;
+ * a repeat stays queued, in order, for a later batch.
+ */
+function takeBatch(queue: PendingVote[]): PendingVote[] {
+  const batch: PendingVote[] = [];
+  const keys = new Set<string>();
+  const rest: PendingVote[] = [];
+  for (const vote of queue) {
+    const key = voteKey(vote.userId, vote.dimension);
+    if (batch.length < MAX_BATCH && !keys.has(key)) {
+      keys.add(key);
+      batch.push(vote);
+    } else {
+      rest.push(vote);
+      keys.add(key); // a later vote of the same key must not overtake this one
+    }
+  }
+  queue.splice(0, queue.length, ...rest);
+  return batch;
 }
