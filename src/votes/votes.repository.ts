@@ -10,14 +10,15 @@ export interface TallyRow {
   tallies_version: number;
 }
 
-/** One user's vote on one dimension; `value: null` is no vote (retracted). */
+/** One user's vote on one dimension of one article; `value: null` is no vote (retracted). */
 export interface VoteChange {
+  articleId: string;
   userId: string;
   dimension: Dimension;
   value: VoteValue | null;
 }
 
-/** How much each counter moves. */
+/** How much each counter of one article moves. */
 export type TallyDelta = Omit<TallyRow, 'tallies_version'>;
 
 export const COUNTERS: Record<Dimension, Record<VoteValue, keyof TallyDelta>> = {
@@ -28,85 +29,93 @@ const TALLY_COLUMNS = 'interesting_up, interesting_down, support_up, support_dow
 
 /**
  * Votes and the tally counters, in plain SQL inside the caller's transaction. Every write to an
- * article's votes first locks that article's row (`lockTallies`), so the votes read after it
- * stay as read until COMMIT and the counters move by exactly what was written.
+ * article's votes first locks that article's row (`lockArticles`), so the votes read after it
+ * stay as read until COMMIT and the counters move by exactly what was written. The statements
+ * take many articles at once: JSON arrays in, one round trip each.
  */
 @Injectable()
 export class VotesRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** The article's counters, its row locked until the transaction ends; null: no such article. */
-  async lockTallies(articleId: string): Promise<TallyRow | null> {
-    const rows = await this.em.execute<TallyRow[]>(
-      `SELECT ${TALLY_COLUMNS} FROM articles WHERE id = ? FOR UPDATE`,
-      [articleId],
+  /**
+   * The counters of those of `articleIds` that exist, their rows locked until the transaction
+   * ends, in id order (so two transactions locking overlapping sets cannot deadlock).
+   */
+  async lockArticles(articleIds: readonly string[]): Promise<Map<string, TallyRow>> {
+    const rows = await this.em.execute<(TallyRow & { id: string })[]>(
+      `SELECT id, ${TALLY_COLUMNS} FROM articles
+        WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)
+        ORDER BY id FOR UPDATE`,
+      [JSON.stringify(articleIds)],
     );
-    return rows[0] ?? null;
+    return new Map(rows.map(({ id, ...tallies }) => [id, tallies]));
   }
 
-  /** The stored votes of these users on these dimensions, by `voteKey`. */
-  async currentVotes(
-    articleId: string,
-    keys: readonly Omit<VoteChange, 'value'>[],
-  ): Promise<Map<string, VoteValue>> {
+  /** The stored votes among `keys`, by `voteKey`. */
+  async currentVotes(keys: readonly Omit<VoteChange, 'value'>[]): Promise<Map<string, VoteValue>> {
     const rows = await this.em.execute<
-      { user_id: string; dimension: Dimension; value: VoteValue }[]
+      { article_id: string; user_id: string; dimension: Dimension; value: VoteValue }[]
     >(
-      `SELECT v.user_id, v.dimension, v.value
+      `SELECT v.article_id, v.user_id, v.dimension, v.value
          FROM votes v
-         JOIN jsonb_to_recordset(?::jsonb) AS k("userId" uuid, dimension text)
-           ON v.user_id = k."userId" AND v.dimension = k.dimension
-        WHERE v.article_id = ?`,
-      [JSON.stringify(keys.map(({ userId, dimension }) => ({ userId, dimension }))), articleId],
+         JOIN jsonb_to_recordset(?::jsonb) AS k("articleId" uuid, "userId" uuid, dimension text)
+           ON v.article_id = k."articleId" AND v.dimension = k.dimension AND v.user_id = k."userId"`,
+      [
+        JSON.stringify(
+          keys.map(({ articleId, userId, dimension }) => ({ articleId, userId, dimension })),
+        ),
+      ],
     );
-    return new Map(rows.map((row) => [voteKey(row.user_id, row.dimension), row.value]));
+    return new Map(
+      rows.map((row) => [voteKey(row.article_id, row.user_id, row.dimension), row.value]),
+    );
   }
 
   /**
-   * Stores `changes` (an upsert per vote, a delete per retraction; one per user and dimension),
-   * moves the counters by `delta` and bumps the version, in one statement.
+   * Stores `changes` (an upsert per vote, a delete per retraction; one per article, user and
+   * dimension), moves each article's counters by its delta and bumps its version, in one
+   * statement; the new counters by article.
    */
   async apply(
-    articleId: string,
     changes: readonly VoteChange[],
-    delta: TallyDelta,
-  ): Promise<TallyRow> {
-    const rows = await this.em.execute<TallyRow[]>(
+    deltas: ReadonlyMap<string, TallyDelta>,
+  ): Promise<Map<string, TallyRow>> {
+    const rows = await this.em.execute<(TallyRow & { id: string })[]>(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset(?::jsonb) AS t("userId" uuid, dimension text, value text)
+         SELECT * FROM jsonb_to_recordset(?::jsonb)
+           AS t("articleId" uuid, "userId" uuid, dimension text, value text)
        ), upserted AS (
          INSERT INTO votes (article_id, dimension, user_id, value, created_at, updated_at)
-         SELECT ?, dimension, "userId", value, now(), now() FROM input WHERE value IS NOT NULL
+         SELECT "articleId", dimension, "userId", value, now(), now() FROM input
+          WHERE value IS NOT NULL
          ON CONFLICT (article_id, dimension, user_id)
            DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
          RETURNING 1
        ), deleted AS (
          DELETE FROM votes v USING input i
-          WHERE i.value IS NULL AND v.article_id = ? AND v.dimension = i.dimension
+          WHERE i.value IS NULL AND v.article_id = i."articleId" AND v.dimension = i.dimension
             AND v.user_id = i."userId"
          RETURNING 1
        )
-       UPDATE articles
-          SET interesting_up = interesting_up + ?, interesting_down = interesting_down + ?,
-              support_up = support_up + ?, support_down = support_down + ?,
-              tallies_version = tallies_version + 1
-        WHERE id = ?
-       RETURNING ${TALLY_COLUMNS}`,
+       UPDATE articles a
+          SET interesting_up = a.interesting_up + d.interesting_up,
+              interesting_down = a.interesting_down + d.interesting_down,
+              support_up = a.support_up + d.support_up,
+              support_down = a.support_down + d.support_down,
+              tallies_version = a.tallies_version + 1
+         FROM jsonb_to_recordset(?::jsonb) AS d(id uuid, interesting_up int, interesting_down int,
+                                                support_up int, support_down int)
+        WHERE a.id = d.id
+       RETURNING a.id, ${TALLY_COLUMNS.replace(/(\w+)/g, 'a.$1')}`,
       [
         JSON.stringify(changes),
-        articleId,
-        articleId,
-        delta.interesting_up,
-        delta.interesting_down,
-        delta.support_up,
-        delta.support_down,
-        articleId,
+        JSON.stringify([...deltas].map(([id, delta]) => ({ id, ...delta }))),
       ],
     );
-    return rows[0]!;
+    return new Map(rows.map(({ id, ...tallies }) => [id, tallies]));
   }
 }
 
-export function voteKey(userId: string, dimension: Dimension): string {
-  return `${userId}:${dimension}`;
+export function voteKey(articleId: string, userId: string, dimension: Dimension): string {
+  return `${articleId}:${userId}:${dimension}`;
 }

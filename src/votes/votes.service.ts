@@ -20,28 +20,40 @@ export interface VoteOutcome {
   myVote: VoteValue | null;
 }
 
-/** The most votes one transaction takes for one article. */
+/** The most votes one transaction takes. */
 export const MAX_BATCH = 500;
+/**
+ * Transactions in flight at once per instance. An article always goes to the same lane, so its
+ * votes are committed in the order they came in.
+ */
+export const LANES = 4;
 
 interface PendingVote extends VoteChange {
   resolve(outcome: VoteOutcome): void;
   reject(error: unknown): void;
 }
 
+interface Written {
+  /** the counters of every article of the batch that exists, after the batch */
+  tallies: Map<string, TallyRow>;
+  /** the articles whose counters the batch changed */
+  changed: Set<string>;
+}
+
 /**
- * One vote per user, article and dimension, changed by group commit per article: the votes of
- * one article that arrive while its previous transaction commits are written together in the
- * next one (article row locked first, then the votes read, written and the counters moved in
- * one statement). Every vote is still durable, exact and answered only after its COMMIT; the
- * article row is locked once per batch instead of once per vote, so a hot article takes as many
- * votes as many cold ones. Two votes of one user on one dimension never share a batch: the
- * later one waits for the next, so each answer and the tallies follow the order they came in.
+ * One vote per user, article and dimension, changed by group commit: the votes that arrive
+ * while a lane's transaction commits are written together in its next one (the article rows
+ * locked in id order, the stored votes read, then every upsert, delete and counter change in
+ * one statement). Every vote is still durable, exact and answered only after its COMMIT, but a
+ * transaction and a row lock serve many votes, so a hot article takes as many votes per second
+ * as many cold ones. Two votes on the same article, user and dimension never share a batch: the
+ * later waits for the next, so answers and tallies follow the order the votes came in.
  */
 @Injectable()
 export class VotesService {
   private readonly logger = new Logger(VotesService.name);
-  /** Votes waiting per article; an entry exists while that article's batches are running. */
-  private readonly waiting = new Map<string, PendingVote[]>();
+  /** Votes waiting per lane; a lane's entry exists while its batches are running. */
+  private readonly lanes = new Map<number, PendingVote[]>();
 
   constructor(
     private readonly votes: VotesRepository,
@@ -55,113 +67,119 @@ export class VotesService {
     dimension: Dimension,
     value: VoteValue,
   ): Promise<VoteOutcome> {
-    return this.submit(articleId, { userId, dimension, value });
+    return this.submit({ articleId, userId, dimension, value });
   }
 
   retract(userId: string, articleId: string, dimension: Dimension): Promise<VoteOutcome> {
-    return this.submit(articleId, { userId, dimension, value: null });
+    return this.submit({ articleId, userId, dimension, value: null });
   }
 
-  private submit(articleId: string, change: VoteChange): Promise<VoteOutcome> {
+  private submit(change: VoteChange): Promise<VoteOutcome> {
     return new Promise((resolve, reject) => {
       const vote = { ...change, resolve, reject };
-      const queue = this.waiting.get(articleId);
+      const lane = laneOf(change.articleId);
+      const queue = this.lanes.get(lane);
       if (queue) {
         queue.push(vote);
         return;
       }
-      this.waiting.set(articleId, [vote]);
-      void this.drain(articleId);
+      this.lanes.set(lane, [vote]);
+      void this.drain(lane);
     });
   }
 
-  /** Commits the article's waiting votes batch after batch until none is left. */
-  private async drain(articleId: string): Promise<void> {
-    const queue = this.waiting.get(articleId)!;
-    while (queue.length > 0) await this.commit(articleId, takeBatch(queue));
-    this.waiting.delete(articleId);
+  /** Commits the lane's waiting votes batch after batch until none is left. */
+  private async drain(lane: number): Promise<void> {
+    const queue = this.lanes.get(lane)!;
+    while (queue.length > 0) await this.commit(takeBatch(queue));
+    this.lanes.delete(lane);
   }
 
   /** One transaction for `batch`; settles every vote in it and never throws. */
-  private async commit(articleId: string, batch: PendingVote[]): Promise<void> {
-    let row: TallyRow;
-    let changed: boolean;
+  private async commit(batch: PendingVote[]): Promise<void> {
+    let written: Written;
     try {
-      ({ row, changed } = await this.write(articleId, batch));
+      written = await this.write(batch);
     } catch (error) {
       if (batch.length > 1 && !(error instanceof DomainError) && !isDatabaseUnavailable(error)) {
         // one bad vote must not fail the others: each alone, so the error lands where it belongs
-        this.logger.warn(
-          `vote batch of ${batch.length} failed; retrying one by one: ${String(error)}`,
-        );
-        for (const vote of batch) await this.commit(articleId, [vote]);
+        this.logger.warn(`a batch of ${batch.length} votes failed, retrying one by one: ${error}`);
+        for (const vote of batch) await this.commit([vote]);
         return;
       }
       for (const vote of batch) vote.reject(error);
       return;
     }
-    const tallies = talliesOf(row);
-    if (changed) {
-      this.events.publish('tally.changed', {
-        articleId,
-        tallies,
-        version: row.tallies_version,
-        committedAt: Date.now(),
-      });
+    const committedAt = Date.now();
+    const tallies = new Map<string, Tallies>();
+    for (const [articleId, row] of written.tallies) {
+      tallies.set(articleId, talliesOf(row));
+      if (written.changed.has(articleId)) {
+        this.events.publish('tally.changed', {
+          articleId,
+          tallies: tallies.get(articleId)!,
+          version: row.tallies_version,
+          committedAt,
+        });
+      }
     }
-    for (const vote of batch) vote.resolve({ tallies, myVote: vote.value });
+    for (const vote of batch) {
+      const after = tallies.get(vote.articleId);
+      if (after) vote.resolve({ tallies: after, myVote: vote.value });
+      else vote.reject(new NotFoundError('article'));
+    }
   }
 
-  private write(
-    articleId: string,
-    batch: readonly VoteChange[],
-  ): Promise<{ row: TallyRow; changed: boolean }> {
+  private write(batch: readonly VoteChange[]): Promise<Written> {
     return this.em.transactional(async () => {
-      const row = await this.votes.lockTallies(articleId);
-      if (!row) throw new NotFoundError('article');
-      const stored = await this.votes.currentVotes(articleId, batch);
-      const delta: TallyDelta = {
-        interesting_up: 0,
-        interesting_down: 0,
-        support_up: 0,
-        support_down: 0,
-      };
-      const changes = batch.filter(({ userId, dimension, value }) => {
-        const previous = stored.get(voteKey(userId, dimension)) ?? null;
-        if (previous === value) return false;
+      const locked = await this.votes.lockArticles([...new Set(batch.map((v) => v.articleId))]);
+      const valid = batch.filter((vote) => locked.has(vote.articleId));
+      const stored = valid.length
+        ? await this.votes.currentVotes(valid)
+        : new Map<string, VoteValue>();
+      const deltas = new Map<string, TallyDelta>();
+      const changes: VoteChange[] = [];
+      for (const { articleId, userId, dimension, value } of valid) {
+        const previous = stored.get(voteKey(articleId, userId, dimension)) ?? null;
+        if (previous === value) continue;
+        let delta = deltas.get(articleId);
+        if (!delta) {
+          delta = { interesting_up: 0, interesting_down: 0, support_up: 0, support_down: 0 };
+          deltas.set(articleId, delta);
+        }
         if (previous) delta[COUNTERS[dimension][previous]]--;
         if (value) delta[COUNTERS[dimension][value]]++;
-        return true;
-      });
-      if (changes.length === 0) return { row, changed: false };
-      const stored_ = changes.map(({ userId, dimension, value }) => ({
-        userId,
-        dimension,
-        value,
-      }));
-      return { row: await this.votes.apply(articleId, stored_, delta), changed: true };
+        changes.push({ articleId, userId, dimension, value });
+      }
+      if (changes.length === 0) return { tallies: locked, changed: new Set() };
+      const after = await this.votes.apply(changes, deltas);
+      return {
+        tallies: new Map([...locked, ...after]),
+        changed: new Set(after.keys()),
+      };
     });
   }
 }
 
-/**
- * Takes from the front of `queue` up to MAX_BATCH votes with distinct user and dimension;
- * a repeat stays queued, in order, for a later batch.
- */
+/** Takes up to MAX_BATCH votes with distinct keys from the front of `queue`; repeats wait. */
 function takeBatch(queue: PendingVote[]): PendingVote[] {
   const batch: PendingVote[] = [];
-  const keys = new Set<string>();
   const rest: PendingVote[] = [];
+  const keys = new Set<string>();
   for (const vote of queue) {
-    const key = voteKey(vote.userId, vote.dimension);
-    if (batch.length < MAX_BATCH && !keys.has(key)) {
-      keys.add(key);
-      batch.push(vote);
-    } else {
-      rest.push(vote);
-      keys.add(key); // a later vote of the same key must not overtake this one
-    }
+    const key = voteKey(vote.articleId, vote.userId, vote.dimension);
+    // once a key waits, every later vote with it waits too: none overtakes an earlier one
+    if (batch.length < MAX_BATCH && !keys.has(key)) batch.push(vote);
+    else rest.push(vote);
+    keys.add(key);
   }
   queue.splice(0, queue.length, ...rest);
   return batch;
+}
+
+/** The lane of an article: the same one every time. */
+function laneOf(articleId: string): number {
+  let hash = 0;
+  for (let i = 0; i < articleId.length; i++) hash = (hash * 31 + articleId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % LANES;
 }
