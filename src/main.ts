@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { drainHttpConnections } from './common/shutdown/http-drain';
 import { ConfigError, loadConfig } from './config/app-config';
 import { openDatabase, type DatabaseServer } from './database/database-server';
 
@@ -32,7 +33,10 @@ async function bootstrap(): Promise<void> {
   handleShutdown(app, database, logger);
 }
 
-/** SIGTERM/SIGINT: stop accepting, finish requests in flight, close pools and PostgreSQL, exit 0. */
+/**
+ * SIGTERM/SIGINT: stop accepting, finish requests in flight, close the sockets so that clients
+ * reconnect elsewhere, close pools and PostgreSQL, exit 0.
+ */
 function handleShutdown(
   app: NestExpressApplication,
   database: DatabaseServer,
@@ -47,6 +51,10 @@ function handleShutdown(
       logger.error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms; exiting`);
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
+    // keep-alive connections must not hold the drain open until they time out
+    drainHttpConnections(app.getHttpServer());
+    // Nest then stops accepting, closes the Socket.IO engine (clients see "transport close"
+    // and reconnect, to another instance), waits for the requests in flight, closes the pools
     app
       .close()
       .then(() => database.stop())

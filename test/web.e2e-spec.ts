@@ -64,6 +64,8 @@ describe('reader page in a browser', () => {
   let articleId: string;
   const contexts: BrowserContext[] = [];
   const dialogs: string[] = [];
+  /** Console messages of every page about something the Content-Security-Policy blocked. */
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -107,6 +109,11 @@ describe('reader page in a browser', () => {
     contexts.push(context);
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) {
+        cspViolations.push(`${page.url()}: ${message.text()}`);
+      }
+    });
     page.on('dialog', (dialog) => {
       if (dialog.type() === 'alert') {
         dialogs.push(dialog.message());
@@ -319,5 +326,17 @@ describe('reader page in a browser', () => {
     await hasText(reader.locator('[data-dimension="support"] .tally__text'), 'Support: 0/1');
     await shot(reader, '09-reader-reloaded');
     expect(dialogs).toEqual([]);
+    expect(cspViolations).toEqual([]);
   }, 60_000);
+
+  it('renders the OpenAPI UI at /api/docs within its Content-Security-Policy', async () => {
+    const page = await open();
+    const response = await page.goto('/api/docs');
+    expect(response?.status()).toBe(200);
+    expect(await response?.headerValue('content-security-policy')).toContain("script-src 'self'");
+    await containsText(page.locator('.swagger-ui .info .title'), 'Townhall');
+    await page.locator('.opblock-tag', { hasText: 'auth' }).first().waitFor({ state: 'visible' });
+    await shot(page, '10-api-docs');
+    expect(cspViolations).toEqual([]);
+  });
 });

@@ -40,7 +40,7 @@ export class CommentsController {
   ): Promise<Page<CommentView>> {
     if (query.include === 'removed') {
       if (!user) throw new UnauthorizedError('include=removed needs a moderator or admin token');
-      if (user.role === 'reader')
+      if (user.role === 'reader' || user.banned)
         throw new ForbiddenError('include=removed is for moderators and admins');
     }
     return this.comments.list(articleId, {

@@ -21,6 +21,18 @@ export interface RateLimitRule {
   ttlMs: number;
 }
 
+/** Limits of Socket.IO connections (API.md "Limits per connection"). */
+export interface SocketLimits {
+  /** Client events per connection: a token bucket refilled at `eventRate`, holding `eventBurst`. */
+  eventRate: RateLimitRule;
+  eventBurst: number;
+  /** Live connections per remote address; 0: unlimited. */
+  maxConnectionsPerIp: number;
+  /** A connection with more output queued than either of these is closed (a slow consumer). */
+  maxBufferedBytes: number;
+  maxBufferedPackets: number;
+}
+
 /** Typed, validated configuration: built once at start from the environment. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -38,6 +50,8 @@ export interface AppConfig {
   rateLimits: boolean;
   /** From RATE_LIMIT_LOGIN_IP, RATE_LIMIT_LOGIN_USER, RATE_LIMIT_REGISTER, … as `N/60s`. */
   rateLimitRules: Record<RateLimitName, RateLimitRule>;
+  /** The event rate limit is off with RATE_LIMITS=off; the others always apply. */
+  socketLimits: SocketLimits;
   tallyIntervalMs: number;
   logLevel: LogLevel;
 }
@@ -78,6 +92,13 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
       read.rate(`RATE_LIMIT_${name.replace('-', '_').toUpperCase()}`, rule),
     ]),
   ) as Record<RateLimitName, RateLimitRule>;
+  const socketLimits: SocketLimits = {
+    eventRate: read.rate('SOCKET_EVENT_RATE', { limit: 20, ttlMs: 1_000 }),
+    eventBurst: read.integer('SOCKET_EVENT_BURST', 50, 1, 100_000),
+    maxConnectionsPerIp: read.integer('SOCKET_MAX_CONNECTIONS_PER_IP', 200, 0, 1_000_000),
+    maxBufferedBytes: read.integer('SOCKET_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 2 ** 30),
+    maxBufferedPackets: read.integer('SOCKET_MAX_BUFFERED_PACKETS', 5_000, 1, 1_000_000),
+  };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   let jwtSecret = read.string('JWT_SECRET');
@@ -113,6 +134,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     corsOrigins,
     rateLimits,
     rateLimitRules,
+    socketLimits,
     tallyIntervalMs,
     logLevel,
   };

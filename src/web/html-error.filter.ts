@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '../common/errors/domain-error';
+import { loggable } from '../common/filters/http-exception.filter';
 import { PageRenderer } from './page-renderer.service';
 import { errorMain } from './views/error.page';
 
@@ -26,7 +27,7 @@ export class HtmlErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const status = statusOf(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
+    if (status >= 500) this.logger.error(loggable(exception));
     if (response.headersSent) return;
     const [heading, text] = PAGES[status] ?? [
       'Something went wrong',

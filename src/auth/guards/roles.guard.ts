@@ -8,8 +8,8 @@ import { REQUIRED_ROLES } from '../../common/decorators/roles.decorator';
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Global, after JwtAuthGuard: enforces @Roles(), and bars banned users from every write
- * (a ban applies to the banned user's very next request).
+ * Global, after JwtAuthGuard: enforces @Roles(), and bars banned users from every write and
+ * every @Roles() route (a ban applies to the banned user's very next request).
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
@@ -25,6 +25,8 @@ export class RolesGuard implements CanActivate {
     if (roles && (!user || !roles.includes(user.role))) {
       throw new ForbiddenException(`requires role ${roles.join(' or ')}`);
     }
+    // a banned moderator or admin keeps the role but may not use it, not even to read the queue
+    if (roles && user?.banned) throw new ForbiddenException('your account is banned');
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { ConnectionException } from '@mikro-orm/core';
+import { ConnectionException, DriverException } from '@mikro-orm/core';
 import type { Response } from 'express';
 import { DomainError, type DomainErrorCode } from '../errors/domain-error';
 
@@ -58,7 +58,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const [status, message] = this.describe(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
+    if (status >= 500) this.logger.error(loggable(exception));
     if (response.headersSent) return;
     response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
   }
@@ -88,6 +88,30 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * What a 500 logs: the error with its stack, but a failed SQL statement without the statement
+ * and the failing row, whose values may be a password hash, a token hash or user text. The
+ * database's reason and the table, column or constraint it names are kept.
+ */
+export function loggable(exception: unknown): unknown {
+  if (!(exception instanceof Error)) return exception;
+  if (!(exception instanceof DriverException)) return exception.stack;
+  const { table, column, constraint } = exception as unknown as Record<string, unknown>;
+  const text = exception.message;
+  const detail = text.lastIndexOf('\n - detail:');
+  const statement = detail === -1 ? text : text.slice(0, detail);
+  const separator = statement.lastIndexOf(' - ');
+  const reason = separator === -1 ? statement : statement.slice(separator + 3);
+  const names = Object.entries({ table, column, constraint })
+    .filter(([, value]) => typeof value === 'string')
+    .map(([key, value]) => `${key} ${String(value)}`);
+  const frames = (exception.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return [
+    `${exception.name} (SQLSTATE ${exception.code ?? '?'}${names.length ? `; ${names.join(', ')}` : ''}): ${reason}`,
+    ...frames,
+  ].join('\n');
+}
+
 /** SQLSTATEs and socket errors of a database that is down, restarting or unreachable. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -103,8 +127,10 @@ const UNAVAILABLE_CODES = new Set([
   '08004',
   '08006',
 ]);
+// "Transaction query already complete": knex ended (rolled back) the transaction because its
+// connection died, and the next statement of that transaction finds it gone
 const UNAVAILABLE_MESSAGES =
-  /Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error/i;
+  /Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error|Transaction query already complete/i;
 
 export function isDatabaseUnavailable(exception: unknown): boolean {
   if (exception instanceof ConnectionException) return true;
