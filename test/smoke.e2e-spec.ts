@@ -12,4 +12,9 @@ describe('smoke', () => {
     const res = await request(t.http).get('/health').expect(200);
     expect(res.body).toMatchObject({ status: 'ok' });
   });
+
+  it('answers /health/live without asking the database or Redis', async () => {
+    const res = await request(t.http).get('/health/live').expect(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
 });

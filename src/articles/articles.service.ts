@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeCursor, type Page, toPage } from '../common/pagination/cursor';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/errors/domain-error';
 import { Article } from './article.entity';
-import { ArticlesRepository } from './articles.repository';
+import { type ArticleView, ArticlesRepository } from './articles.repository';
 import {
   type CreateArticleDto,
   type FollowUpInputDto,
@@ -44,6 +44,17 @@ export class ArticlesService {
       ? await this.articles.findWithFollowUps({ id: idOrSlug.toLowerCase() })
       : SLUG_PATTERN.test(idOrSlug) && idOrSlug.length <= 120
         ? await this.articles.findWithFollowUps({ slug: idOrSlug })
+        : null;
+    if (!article) throw new NotFoundError('article');
+    return article;
+  }
+
+  /** As `get`, as plain data for the article's JSON (the hot read path). */
+  async getView(idOrSlug: string): Promise<ArticleView> {
+    const article = UUID.test(idOrSlug)
+      ? await this.articles.findView({ id: idOrSlug.toLowerCase() })
+      : SLUG_PATTERN.test(idOrSlug) && idOrSlug.length <= 120
+        ? await this.articles.findView({ slug: idOrSlug })
         : null;
     if (!article) throw new NotFoundError('article');
     return article;

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -27,5 +27,18 @@ export class HealthController {
       () => this.database.pingCheck('database', { timeout: 1000 }),
       () => this.redis.check('redis'),
     ]);
+  }
+
+  /**
+   * Liveness: 200 while the process serves HTTP, touching no dependency (an orchestrator
+   * restarts a process that stops answering here; `GET /health` says whether it is ready).
+   */
+  @Public()
+  @Get('live')
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } },
+  })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 }

@@ -33,6 +33,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly socketEventsRejected = new Counter({
+    name: 'townhall_socket_events_rejected_total',
+    help: 'Client socket events refused with rate_limited',
+    registers: [this.registry],
+  });
+
+  readonly socketsDropped = new Counter({
+    name: 'townhall_sockets_dropped_total',
+    help: 'Sockets this instance closed to protect itself, by reason (rate_limited, slow_consumer)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly votes = new Counter({
     name: 'townhall_votes_total',
     help: 'Votes that changed a tally (written by this instance)',
@@ -57,6 +70,13 @@ export class MetricsService {
   readonly catchUpReads = new Counter({
     name: 'townhall_event_log_reads_total',
     help: 'Reads of the comment event log to fill gaps or replay',
+    registers: [this.registry],
+  });
+
+  readonly realtimeQueries = new Counter({
+    name: 'townhall_realtime_queries_total',
+    help: 'PostgreSQL queries of the live feeds: snapshot (subscribe), replay (since), gap, check',
+    labelNames: ['query'] as const,
     registers: [this.registry],
   });
 

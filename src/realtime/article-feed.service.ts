@@ -11,12 +11,15 @@ import {
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { TallyChangedEvent } from '../votes/vote.events';
-import type {
-  ClientToServerEvents,
-  ReplayedEvent,
-  ServerToClientEvents,
-  Tallies,
+import {
+  type ClientToServerEvents,
+  MAX_REPLAY,
+  type ReplayedEvent,
+  type ServerToClientEvents,
+  type Tallies,
 } from './contract';
+import { shareEvent } from './ack-encoder';
+import { CoalescedReads } from './coalesced-reads';
 import { EventRelay } from './event-relay';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -24,6 +27,14 @@ export const articleRoom = (articleId: string): string => `article:${articleId}`
 
 /** How often articles with local readers are compared with PostgreSQL, to catch lost events. */
 const SWEEP_INTERVAL_MS = 2_000;
+/** The longest range of events one coalesced replay read covers. */
+const MAX_REPLAY_READ = 2 * MAX_REPLAY;
+
+/** Events `after < seq <= upTo`. */
+interface SeqRange {
+  after: number;
+  upTo: number;
+}
 
 export interface Feed {
   /** The last comment `seq` emitted to the room: every seq up to it went out, in order. */
@@ -60,6 +71,27 @@ export class ArticleFeedService implements OnApplicationShutdown {
   private readonly feeds = new Map<string, Feed>();
   private server: IoServer | null = null;
   private sweeper: NodeJS.Timeout | null = null;
+  /** Subscribes of one article arriving together share their reads (see CoalescedReads). */
+  private readonly snapshotReads = new CoalescedReads<true, ArticleSnapshotRow | null>(
+    (articleId) => {
+      this.metrics.realtimeQueries.inc({ query: 'snapshot' });
+      return this.inContext(() => this.comments.snapshot(articleId));
+    },
+    () => true,
+  );
+  private readonly replayReads = new CoalescedReads<SeqRange, ReplayedEvent[]>(
+    async (articleId, { after, upTo }) => {
+      this.metrics.realtimeQueries.inc({ query: 'replay' });
+      this.metrics.catchUpReads.inc();
+      const rows = await this.inContext(() => this.comments.eventsBetween(articleId, after, upTo));
+      // shared by every subscriber the read answers: frozen, and encoded once (ack-encoder.ts)
+      return rows.map((row) => shareEvent(replayed(articleId, row)));
+    },
+    (a, b) => {
+      const merged = { after: Math.min(a.after, b.after), upTo: Math.max(a.upTo, b.upTo) };
+      return merged.upTo - merged.after <= MAX_REPLAY_READ ? merged : null;
+    },
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -118,11 +150,23 @@ export class ArticleFeedService implements OnApplicationShutdown {
     });
   }
 
-  /** Events `after < seq <= upTo`, as a replay shows them (comments as they are now). */
+  /**
+   * The article's row as a subscribe starts from, read after this call (subscribes of one
+   * article arriving together share one read).
+   */
+  snapshot(articleId: string): Promise<ArticleSnapshotRow | null> {
+    return this.snapshotReads.get(articleId, true);
+  }
+
+  /**
+   * Events `after < seq <= upTo`, as a replay shows them (comments as they are now, read after
+   * this call). Replays of one article asked for together share one read of the event log; the
+   * events are shared too (read-only).
+   */
   async replay(articleId: string, after: number, upTo: number): Promise<ReplayedEvent[]> {
     if (upTo <= after) return [];
-    const rows = await this.inContext(() => this.comments.eventsBetween(articleId, after, upTo));
-    return rows.map((row) => replayed(articleId, row));
+    const events = await this.replayReads.get(articleId, { after, upTo });
+    return events.filter((event) => event.seq > after && event.seq <= upTo);
   }
 
   onApplicationShutdown(): void {
@@ -195,6 +239,7 @@ export class ArticleFeedService implements OnApplicationShutdown {
   }
 
   private async fillFromLog(articleId: string, feed: Feed, upTo: number): Promise<void> {
+    this.metrics.realtimeQueries.inc({ query: 'gap' });
     const rows = await this.inContext(() =>
       this.comments.eventsBetween(articleId, feed.lastSeq, upTo),
     );
@@ -209,6 +254,7 @@ export class ArticleFeedService implements OnApplicationShutdown {
   private async sweep(): Promise<void> {
     if (this.feeds.size === 0) return;
     try {
+      this.metrics.realtimeQueries.inc({ query: 'check' });
       const rows = await this.inContext(() => this.comments.snapshots([...this.feeds.keys()]));
       for (const row of rows) {
         const feed = this.feeds.get(row.id);

@@ -56,6 +56,28 @@ export interface SessionExpiredEvent {
   message: string;
 }
 
+/**
+ * Sent to a signed-in user's open sockets when a moderator or admin bans or unbans them or
+ * changes their role. It takes effect at once (a banned or demoted moderator stops receiving
+ * `report.created`); the socket stays connected, since reading is public.
+ */
+export interface SessionChangedEvent {
+  reason: 'banned' | 'unbanned' | 'role_changed';
+  /** The account's role and ban state from now on. */
+  role: 'reader' | 'moderator' | 'admin';
+  banned: boolean;
+  message: string;
+}
+
+/**
+ * Sent just before the server closes a socket that kept sending events over the rate limit
+ * (more than 100 refused within 10 s). Reconnect later, and send fewer.
+ */
+export interface ConnectionClosedEvent {
+  reason: 'rate_limited';
+  message: string;
+}
+
 /** An element of `missed`: the live event's payload plus its name. */
 export type ReplayedEvent =
   | ({ type: 'comment.created' } & CommentCreatedEvent)
@@ -106,6 +128,8 @@ export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
   'report.created': (event: ReportCreatedEvent) => void;
   'session.expired': (event: SessionExpiredEvent) => void;
+  'connection.closed': (event: ConnectionClosedEvent) => void;
+  'session.changed': (event: SessionChangedEvent) => void;
 }
 
 /** Most events a `since` replay returns; beyond that the ack says `resync: true`. */

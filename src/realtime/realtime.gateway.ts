@@ -12,7 +12,6 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { TokenService } from '../auth/token.service';
-import { CommentsRepository } from '../comments/comments.repository';
 import type { Principal } from '../common/auth/principal';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import { createValidationPipe } from '../common/validation/validation.pipe';
@@ -32,7 +31,10 @@ import {
 } from './contract';
 import { SubscribeDto, UnsubscribeDto } from './dto/subscription.dto';
 import { EventRelay } from './event-relay';
+import { handshakeError } from './handshake-error';
 import { PresenceService } from './presence.service';
+import { SocketLimitsService } from './socket-limits.service';
+import { sessionChange } from './session-change';
 
 export const MAX_SUBSCRIPTIONS = 50;
 const MODERATORS_ROOM = 'moderators';
@@ -67,10 +69,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   constructor(
     private readonly tokens: TokenService,
     private readonly users: UsersService,
-    private readonly comments: CommentsRepository,
     private readonly feeds: ArticleFeedService,
     private readonly presence: PresenceService,
     private readonly metrics: MetricsService,
+    private readonly limits: SocketLimitsService,
     private readonly orm: MikroORM,
     @Inject(EventRelay) relay: EventRelay,
     bus: DomainEventBus,
@@ -90,6 +92,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   afterInit(server: TownhallServer): void {
     this.feeds.attach(server);
     this.presence.attach(server);
+    this.limits.attach(server);
     // the handshake request (headers, buffers) is not needed once the socket is open
     server.engine.on('connection', (raw: { request: unknown }) => {
       raw.request = null;
@@ -97,13 +100,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     server.use((socket, next) => {
       this.authenticate(socket as TownhallSocket).then(
         () => next(),
-        () => next(new Error('unauthorized')),
+        (error: unknown) => next(handshakeError(error)),
       );
     });
   }
 
   handleConnection(socket: TownhallSocket): void {
     socket.data.subscriptions = new Set();
+    this.limits.limitEvents(socket);
     const user = socket.data.user;
     if (user) {
       void socket.join(userRoom(user.id));
@@ -186,9 +190,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    */
   private async join(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
     const { articleId, since } = dto;
-    const snapshot = await RequestContext.create(this.orm.em, () =>
-      this.comments.snapshot(articleId),
-    );
+    const snapshot = await this.feeds.snapshot(articleId);
     if (!snapshot) return fail('not_found', 'article not found');
     const feed = this.feeds.hold(articleId, snapshot);
     let joined = false;
@@ -202,7 +204,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         for (let upTo = since; upTo < feed.lastSeq;) {
           const target = feed.lastSeq;
           missed.push(...(await this.feeds.replay(articleId, upTo, target)));
-          this.metrics.catchUpReads.inc();
           upTo = target;
           if (feed.lastSeq - since > MAX_REPLAY) {
             resync = true;
@@ -265,12 +266,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     );
   }
 
-  /** A role change or ban: this instance's sockets of that user follow at once. */
+  /** A role change or ban: this instance's sockets of that user follow at once, and are told. */
   private async onUserChanged(event: UserChangedEvent): Promise<void> {
     const sockets = await this.server.local.in(userRoom(event.userId)).fetchSockets();
     for (const socket of sockets) {
       const user = socket.data.user;
       if (!user) continue;
+      const change = sessionChange(user, event);
+      if (change) socket.emit('session.changed', change);
       user.role = event.role;
       user.banned = event.banned;
       if (event.role !== 'reader' && !event.banned) socket.join(MODERATORS_ROOM);

@@ -1,22 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { closeRedis } from '../common/redis/close-redis';
+import { replayAwareParser } from './ack-encoder';
 import type { AppConfig } from '../config/app-config';
+import { ConnectionsPerIp } from './connections-per-ip';
+import { ListenerIoAdapter } from './listener-io.adapter';
 
 /** A message over 16 KiB closes that socket only. */
 export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * Socket.IO on the HTTP port: the handshake `Origin` is checked against CORS_ORIGINS (same
- * origin and clients without an Origin always pass), messages are capped at 16 KiB, and with
+ * origin and clients without an Origin always pass), connections per client address are capped
+ * (SOCKET_MAX_CONNECTIONS_PER_IP), messages are capped at 16 KiB, and with
  * REDIS_URL the Redis adapter connects the instances (room broadcasts, fetchSockets).
  */
-export class TownhallIoAdapter extends IoAdapter {
+export class TownhallIoAdapter extends ListenerIoAdapter {
   private readonly logger = new Logger('TownhallIoAdapter');
   private redis: { pub: Redis; sub: Redis } | null = null;
 
@@ -28,18 +31,27 @@ export class TownhallIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
+    const perIp = new ConnectionsPerIp(this.config.socketLimits.maxConnectionsPerIp);
     const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+      parser: replayAwareParser,
       allowRequest: (
         request: IncomingMessage,
         callback: (error: string | null, ok: boolean) => void,
       ) => {
-        const allowed = originAllowed(request, this.config.corsOrigins);
-        callback(allowed ? null : 'origin not allowed', allowed);
+        if (!originAllowed(request, this.config.corsOrigins)) {
+          callback('origin not allowed', false);
+        } else if (!perIp.admit(request)) {
+          callback('too many connections', false);
+        } else {
+          callback(null, true);
+        }
       },
       cors: { origin: this.config.corsOrigins === '*' ? true : this.config.corsOrigins },
     }) as Server;
+    // first: the gateway's own `connection` listener drops the handshake request
+    perIp.watch(server.engine);
     if (this.config.redisUrl) {
       // no per-command retry limit: the adapter's commands wait for Redis instead of failing
       const pub = new Redis(this.config.redisUrl, {

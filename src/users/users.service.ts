@@ -51,6 +51,10 @@ export class UsersService {
     return this.users.findById(id);
   }
 
+  findPrincipal(id: string): Promise<Principal | null> {
+    return this.users.findPrincipal(id);
+  }
+
   findByUsername(username: string): Promise<User | null> {
     return this.users.findByUsername(username);
   }

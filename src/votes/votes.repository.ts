@@ -56,10 +56,13 @@ export class VotesRepository {
     const rows = await this.em.execute<
       { article_id: string; user_id: string; dimension: Dimension; value: VoteValue }[]
     >(
+      // LATERAL: one primary-key lookup per key (a plain join is planned as a scan of votes)
       `SELECT v.article_id, v.user_id, v.dimension, v.value
-         FROM votes v
-         JOIN jsonb_to_recordset(?::jsonb) AS k("articleId" uuid, "userId" uuid, dimension text)
-           ON v.article_id = k."articleId" AND v.dimension = k.dimension AND v.user_id = k."userId"`,
+         FROM jsonb_to_recordset(?::jsonb) AS k("articleId" uuid, "userId" uuid, dimension text)
+        CROSS JOIN LATERAL (
+          SELECT article_id, user_id, dimension, value FROM votes
+           WHERE article_id = k."articleId" AND dimension = k.dimension AND user_id = k."userId"
+        ) v`,
       [
         JSON.stringify(
           keys.map(({ articleId, userId, dimension }) => ({ articleId, userId, dimension })),

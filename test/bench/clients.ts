@@ -217,3 +217,115 @@ function connectOfficial(
     });
   });
 }
+
+/** A raw socket whose namespace is connected but which has not subscribed (yet). */
+export interface OpenSocket {
+  /**
+   * `subscribe` {articleId, since?}; resolves with the ack (its `missed` events included) and
+   * its receipt time. Later events go to the sink given to `openRaw`.
+   */
+  subscribe(
+    articleId: string,
+    since: number | undefined,
+    timeoutMs: number,
+  ): Promise<{ ack: Ack<SubscribeResult>; at: number }>;
+  close(): void;
+}
+
+/**
+ * Connects one raw socket (as `connectRaw`) and resolves once its namespace is connected,
+ * without subscribing: for scenarios that time the subscribe itself (e.g. a `since` replay).
+ */
+export function openRaw(baseUrl: string, sink: EventSink, timeoutMs: number): Promise<OpenSocket> {
+  const url = new URL('/socket.io/?EIO=4&transport=websocket', baseUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  let closedByUs = false;
+  let open = false;
+  let nextAckId = 0;
+  const acks = new Map<number, (frame: string, at: number) => void>();
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(new Error(`not connected within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      closedByUs = true;
+      ws.terminate();
+      reject(error);
+    };
+    const handle: OpenSocket = {
+      subscribe: (articleId, since, subscribeTimeoutMs) =>
+        new Promise((resolveAck, rejectAck) => {
+          const id = nextAckId++;
+          const ackTimer = setTimeout(() => {
+            acks.delete(id);
+            rejectAck(new Error(`no subscribe ack within ${subscribeTimeoutMs} ms`));
+          }, subscribeTimeoutMs);
+          acks.set(id, (frame, at) => {
+            clearTimeout(ackTimer);
+            resolveAck({ ack: parseAck(frame), at });
+          });
+          const body = since === undefined ? { articleId } : { articleId, since };
+          ws.send(`42${id}${JSON.stringify(['subscribe', body])}`);
+        }),
+      close: () => {
+        closedByUs = true;
+        if (ws.readyState === WebSocket.OPEN) ws.send('41');
+        ws.close();
+      },
+    };
+    ws.on('error', (error) => {
+      if (!open) fail(error);
+    });
+    ws.on('close', (code) => {
+      if (!open) fail(new Error(`closed before connecting (${code})`));
+      else if (!closedByUs) sink.lost(`websocket closed (${code})`);
+    });
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (isBinary) return;
+      const frame = data.toString();
+      const at = performance.now();
+      if (frame === '2') return void ws.send('3');
+      if (frame[0] === '0') return void ws.send('40');
+      if (frame[0] !== '4') return;
+      if (frame[1] === '0') {
+        if (open) return;
+        open = true;
+        clearTimeout(timer);
+        resolve(handle);
+      } else if (frame[1] === '4') {
+        fail(new Error(`connect_error ${frame.slice(2)}`));
+      } else if (frame[1] === '1') {
+        if (!closedByUs) sink.lost('namespace disconnect');
+      } else if (frame[1] === '3') {
+        const start = frame.indexOf('[');
+        const id = Number(frame.slice(2, start));
+        const settle = acks.get(id);
+        acks.delete(id);
+        settle?.(frame.slice(start), at);
+      } else if (frame[1] === '2') {
+        dispatch(parseShared(frame.slice(2)) as [string, unknown], sink, at);
+      }
+    });
+  });
+}
+
+/**
+ * Subscribe acks of many sockets at once differ only in `readers` (a replay of the same events
+ * is the same text): each distinct text is parsed once, so the bench's own CPU stays out of a
+ * catch-up measurement. The parsed ack is shared, read-only, apart from its own `readers`.
+ */
+let lastAckKey = '';
+let lastAck: Ack<SubscribeResult> | null = null;
+function parseAck(frame: string): Ack<SubscribeResult> {
+  const readers = /"readers":(\d+),/.exec(frame);
+  const key = readers ? frame.replace(readers[0], '') : frame;
+  if (key !== lastAckKey || !lastAck) {
+    lastAck = (JSON.parse(frame) as [Ack<SubscribeResult>])[0];
+    lastAckKey = key;
+  }
+  return lastAck.ok && readers ? { ...lastAck, readers: Number(readers[1]) } : lastAck;
+}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import type { Article } from '../article.entity';
+import type { ArticleView } from '../articles.repository';
 
 export class VoteCountDto {
   @ApiProperty({ minimum: 0 })
@@ -16,7 +17,9 @@ export class TalliesDto {
   @ApiProperty({ type: VoteCountDto })
   support!: VoteCountDto;
 
-  static from(article: Article): TalliesDto {
+  static from(
+    article: Pick<Article, 'interestingUp' | 'interestingDown' | 'supportUp' | 'supportDown'>,
+  ): TalliesDto {
     return {
       interesting: { up: article.interestingUp, down: article.interestingDown },
       support: { up: article.supportUp, down: article.supportDown },
@@ -82,11 +85,15 @@ export class ArticleDto {
   })
   myVotes?: MyVotesDto;
 
-  static from(article: Article, myVotes?: MyVotesDto): ArticleDto {
+  /** From the entity, or from the read path's plain `ArticleView` (no entity hydrated). */
+  static from(article: Article | ArticleView, myVotes?: MyVotesDto): ArticleDto {
+    const followUps = Array.isArray(article.followUps)
+      ? article.followUps
+      : article.followUps.getItems();
     return {
       ...ArticleSummaryDto.from(article),
       body: article.body,
-      followUps: article.followUps.getItems().map((f) => ({
+      followUps: followUps.map((f) => ({
         id: f.id,
         question: f.question,
         answer: f.answer,
@@ -97,7 +104,7 @@ export class ArticleDto {
 }
 
 export class ArticleSummaryDto extends OmitType(ArticleDto, ['body', 'followUps', 'myVotes']) {
-  static from(article: Article): ArticleSummaryDto {
+  static from(article: Omit<ArticleView, 'body' | 'followUps'>): ArticleSummaryDto {
     return {
       id: article.id,
       slug: article.slug,

@@ -39,8 +39,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   async validate(payload: Partial<AccessClaims>): Promise<Principal> {
     const claims = TokenService.checkClaims(payload);
-    const user = claims ? await this.users.findById(claims.sub) : null;
-    if (!user) throw new UnauthorizedError('invalid access token');
-    return { id: user.id, username: user.username, role: user.role, banned: user.isBanned() };
+    const principal = claims ? await this.users.findPrincipal(claims.sub) : null;
+    if (!principal) throw new UnauthorizedError('invalid access token');
+    return principal;
   }
 }
