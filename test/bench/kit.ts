@@ -85,11 +85,14 @@ export interface Account {
   token: string;
   /** the user's id */
   id: string;
+  /** to renew `token`, which lives 15 minutes (see `refreshAccount`) */
+  refreshToken: string;
 }
 
 interface AuthAnswer {
   user: { id: string };
   accessToken: string;
+  refreshToken: string;
 }
 
 export async function login(base: string, username: string, password: string): Promise<Account> {
@@ -97,7 +100,17 @@ export async function login(base: string, username: string, password: string): P
     body: { username, password },
     expect: 200,
   });
-  return { username, token: body.accessToken, id: body.user.id };
+  return { username, token: body.accessToken, id: body.user.id, refreshToken: body.refreshToken };
+}
+
+/** Renews the account's tokens in place, as a client does before its access token expires. */
+export async function refreshAccount(base: string, account: Account): Promise<void> {
+  const body = await api<Omit<AuthAnswer, 'user'>>(base, 'POST', '/api/auth/refresh', {
+    body: { refreshToken: account.refreshToken },
+    expect: 200,
+  });
+  account.token = body.accessToken;
+  account.refreshToken = body.refreshToken;
 }
 
 /** `count` new accounts (registered ten at a time), each with its access token. */
@@ -110,7 +123,12 @@ export async function registerUsers(base: string, count: number): Promise<Accoun
       return api<AuthAnswer>(base, 'POST', '/api/auth/register', {
         body: { username, password: 'bench-password-1' },
         expect: 201,
-      }).then((body) => ({ username, token: body.accessToken, id: body.user.id }));
+      }).then((body) => ({
+        username,
+        token: body.accessToken,
+        id: body.user.id,
+        refreshToken: body.refreshToken,
+      }));
     });
     accounts.push(...(await Promise.all(batch)));
   }

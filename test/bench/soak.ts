@@ -3,8 +3,9 @@
  * (with Redis), measures its capacity for 10 s with the mixed load (unless --rate is given),
  * then runs the same mix at half of it for N minutes (default 20) with N sockets subscribed,
  * and prints one line a minute: requests, errors, latency, the server's RSS and heap, and its
- * event-loop lag (prom-client's, from GET /metrics). The summary gives the RSS growth after the
- * warm-up (target < 5 %), the errors, and the acknowledged writes against what PostgreSQL holds.
+ * event-loop lag (prom-client's, from GET /metrics). The summary gives the RSS growth from the
+ * first minutes after the warm-up to the last ones (target < 5 %), latency by kind of request,
+ * the errors, and the acknowledged writes against what PostgreSQL holds.
  * Exit 1 when an acknowledged write is missing, a tally drifted, or a request failed.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,7 @@ import {
   HTTP_TIMEOUT_MS,
   login,
   onCleanup,
+  refreshAccount,
   registerUsers,
   sleep,
   startBenchServer,
@@ -40,7 +42,11 @@ const PROBE_CONCURRENCY = 32;
 const MAX_IN_FLIGHT = 1_000;
 const RSS_SAMPLE_MS = 10_000;
 const RSS_GROWTH_TARGET = 0.05;
+/** RSS swings with each major GC: growth compares windows of this many minutes, not minutes. */
+const RSS_WINDOW_MINUTES = 3;
 const DIMENSIONS = ['interesting', 'support'] as const;
+/** Access tokens live 15 minutes: the load renews them every 10, as a client would. */
+const REFRESH_EVERY_MS = 10 * 60_000;
 
 interface Options {
   minutes: number;
@@ -88,11 +94,16 @@ function parseOptions(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // the mixed load: votes (put and retract), comments, article and comment-list reads
 
+const KINDS = ['vote', 'comment', 'article', 'comment list'] as const;
+type Kind = (typeof KINDS)[number];
+
 interface Tally {
   requests: number;
   errors: number;
   skipped: number;
   latencies: number[];
+  /** the same latencies by what the request did */
+  byKind: Record<Kind, number[]>;
   errorSamples: string[];
 }
 const newTally = (): Tally => ({
@@ -100,6 +111,7 @@ const newTally = (): Tally => ({
   errors: 0,
   skipped: 0,
   latencies: [],
+  byKind: { vote: [], comment: [], article: [], 'comment list': [] },
   errorSamples: [],
 });
 
@@ -132,12 +144,15 @@ class Load {
     this.inFlight++;
     const started = performance.now();
     let key: string | null = null;
+    let what: Kind =
+      kind < 5 ? 'vote' : kind < 7 ? 'comment' : kind < 9 ? 'article' : 'comment list';
     try {
       if (kind < 5) {
         const dimension = DIMENSIONS[n % 2]!;
         key = `${user.index}:${articleId}:${dimension}`;
         if (this.voting.has(key)) {
           key = null;
+          what = 'article';
           await this.request('GET', `/api/articles/${articleId}`, 200);
         } else {
           this.voting.add(key);
@@ -178,6 +193,7 @@ class Load {
       const took = performance.now() - started;
       this.total.latencies.push(took);
       this.minute.latencies.push(took);
+      this.minute.byKind[what].push(took);
     }
   }
 
@@ -213,14 +229,14 @@ class Load {
       });
       const text = await response.text();
       if (response.status === expect) return (text ? JSON.parse(text) : undefined) as T;
-      this.error(`${method} ${path}: ${response.status} ${text.slice(0, 120)}`);
+      this.fail(`${method} ${path}: ${response.status} ${text.slice(0, 120)}`);
     } catch (error) {
-      this.error(`${method} ${path}: ${(error as Error).message}`);
+      this.fail(`${method} ${path}: ${(error as Error).message}`);
     }
     return undefined;
   }
 
-  private error(what: string): void {
+  fail(what: string): void {
     this.total.errors++;
     this.minute.errors++;
     if (this.total.errorSamples.length < 10) this.total.errorSamples.push(what);
@@ -294,9 +310,6 @@ async function scrape(base: string): Promise<ServerFigures> {
   };
 }
 
-const mean = (values: number[]): number | null =>
-  values.length ? values.reduce((sum, v) => sum + v, 0) / values.length : null;
-
 function row(cells: (string | number)[], widths: number[]): string {
   return cells.map((cell, i) => String(cell).padStart(widths[i] ?? 10)).join('  ');
 }
@@ -356,6 +369,18 @@ async function main(options: Options): Promise<number> {
   } else {
     console.log(`soaking at ${rate} requests/s (--rate)`);
   }
+  // like any client, renew the tokens before they expire; a failed renewal is an error
+  let refreshes = 0;
+  const refresher = setInterval(() => {
+    for (const user of users) {
+      refreshAccount(base, user).then(
+        () => void refreshes++,
+        (error: unknown) => load.fail(`refresh ${user.username}: ${(error as Error).message}`),
+      );
+    }
+  }, REFRESH_EVERY_MS);
+  onCleanup('stop renewing tokens', async () => clearInterval(refresher));
+
   await scrape(base); // resets the lag histogram: the first minute starts clean
   load.minute = newTally();
   load.total.latencies = [];
@@ -381,6 +406,7 @@ async function main(options: Options): Promise<number> {
   );
   const rssByMinute: number[][] = [];
   const minutes: (ServerFigures & { minute: number; requests: number; errors: number })[] = [];
+  const kindsByMinute: Tally['byKind'][] = [];
   const start = performance.now();
   for (let minute = 1; minute <= options.minutes; minute++) {
     const samples: number[] = [];
@@ -397,6 +423,7 @@ async function main(options: Options): Promise<number> {
     load.minute = newTally();
     const latency = distribution(done.latencies);
     minutes.push({ minute, requests: done.requests, errors: done.errors, ...figures });
+    kindsByMinute.push(done.byKind);
     console.log(
       row(
         [
@@ -458,9 +485,29 @@ async function main(options: Options): Promise<number> {
   );
 
   // ---- summary --------------------------------------------------------------------------------
-  const baseline = mean(rssByMinute[warmupMinutes - 1] ?? []);
-  const final = mean(rssByMinute.at(-1) ?? []);
-  const growth = baseline !== null && final !== null ? (final - baseline) / baseline : null;
+  // RSS: every sample of the first minutes after the warm-up against every sample of the last
+  // ones (median and floor, the floor being what is left after a major GC)
+  const window = Math.max(
+    1,
+    Math.min(RSS_WINDOW_MINUTES, Math.floor((options.minutes - warmupMinutes) / 2)),
+  );
+  const early = rssByMinute.slice(warmupMinutes, warmupMinutes + window).flat();
+  const late = rssByMinute.slice(-window).flat();
+  const firstWindow = `${warmupMinutes + 1}–${warmupMinutes + window}`;
+  const lastWindow = `${options.minutes - window + 1}–${options.minutes}`;
+  const median = (values: number[]): number | null => distribution(values).p50;
+  const floor = (values: number[]): number | null => (values.length ? Math.min(...values) : null);
+  const change = (from: number | null, to: number | null): number | null =>
+    from !== null && to !== null ? (to - from) / from : null;
+  const percent = (value: number | null): string =>
+    value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
+  const growth = change(median(early), median(late));
+  const floorGrowth = change(floor(early), floor(late));
+  const byKind = (figures: Tally['byKind'] | undefined): string =>
+    KINDS.map((kind) => {
+      const d = distribution(figures?.[kind] ?? []);
+      return `${kind} ${d.p50 ?? 'n/a'}/${d.p99 ?? 'n/a'}`;
+    }).join(', ');
   const heapAfterWarmup = minutes[warmupMinutes - 1]?.heapUsed ?? null;
   const heapFinal = minutes.at(-1)?.heapUsed ?? null;
   const latency = distribution(load.total.latencies);
@@ -476,9 +523,12 @@ async function main(options: Options): Promise<number> {
       '',
       `summary after ${((performance.now() - start) / 60_000).toFixed(1)} min at ${rate} requests/s:`,
       `  requests: ${load.total.requests} sent, ${load.total.errors} errors, ${load.total.skipped} skipped (over ${MAX_IN_FLIGHT} in flight); latency p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms`,
-      `  RSS: ${mib(baseline)} after the ${warmupMinutes}-min warm-up → ${mib(final)} in the last minute: ${growth === null ? 'n/a' : `${(growth * 100).toFixed(1)} %`} (target < ${RSS_GROWTH_TARGET * 100} %: ${growth === null ? 'n/a' : growth < RSS_GROWTH_TARGET ? 'met' : 'NOT met'})`,
+      `  latency p50/p99 ms by kind, minute ${warmupMinutes + 1}: ${byKind(kindsByMinute[warmupMinutes])}`,
+      `  latency p50/p99 ms by kind, minute ${options.minutes}: ${byKind(kindsByMinute.at(-1))}`,
+      `  RSS median of minutes ${firstWindow} → ${lastWindow}: ${mib(median(early))} → ${mib(median(late))}, ${percent(growth)} (target < ${RSS_GROWTH_TARGET * 100} %: ${growth === null ? 'n/a' : growth < RSS_GROWTH_TARGET ? 'met' : 'NOT met'}); floor ${mib(floor(early))} → ${mib(floor(late))}, ${percent(floorGrowth)} (${early.length} and ${late.length} samples)`,
       `  heap used: ${mib(heapAfterWarmup)} after the warm-up → ${mib(heapFinal)} at the end; event-loop lag max over the minutes: ${lags.length ? Math.max(...lags) : 'n/a'} ms`,
       `  writes: ${ids.length} comments acknowledged, ${found} found; ${load.votes.size} vote states acknowledged, ${votesEqual} equal to the stored vote (${load.unsettledVotes.size} unsettled after an error); tallies drifted on ${drift.length} of ${articles.length} articles`,
+      `  tokens: ${refreshes} renewals (every ${REFRESH_EVERY_MS / 60_000} min per user)`,
       `  sockets: ${options.sockets} subscribed, ${events} events received, ${disconnects} disconnects`,
       ...load.total.errorSamples.map((sample) => `  error: ${sample}`),
       ...votesWrong.slice(0, 5).map((line) => `  vote: ${line}`),
