@@ -24,6 +24,19 @@ export type CommentStatus = (typeof COMMENT_STATUSES)[number];
 @Entity({ tableName: 'comments' })
 @Index({ properties: ['article', 'parent', 'createdAt', 'id'] })
 @Index({ properties: ['article', 'parent', 'replyCount', 'createdAt', 'id'] })
+// Top-level pages filter on `parent_id IS NULL`, which PostgreSQL does not treat as an equality:
+// through the two indexes above it would read and sort every top-level comment of the article for
+// each page. These partial indexes give those pages in order, so a page costs its LIMIT.
+@Index({
+  name: 'comments_top_level_newest_index',
+  expression:
+    'create index "comments_top_level_newest_index" on "comments" ("article_id", "created_at", "id") where "parent_id" is null',
+})
+@Index({
+  name: 'comments_top_level_top_index',
+  expression:
+    'create index "comments_top_level_top_index" on "comments" ("article_id", "reply_count", "created_at", "id") where "parent_id" is null',
+})
 @Check({ name: 'comments_reply_count_check', expression: 'reply_count >= 0' })
 export class Comment {
   @PrimaryKey({ type: 'uuid' })

@@ -49,6 +49,35 @@ const ORDER: Record<CommentSort, { keyset: string; orderBy: string }> = {
 };
 
 /**
+ * The statement behind `list` (`?` placeholders): top-level pages (`parentId` null) are served in
+ * order by the partial `comments_top_level_*` indexes, replies by the `(article, parent, …)` ones,
+ * so a page reads `limit` rows however many comments the article has.
+ */
+export function commentPageQuery(
+  articleId: string,
+  parentId: string | null,
+  sort: CommentSort,
+  limit: number,
+  after?: CommentKey,
+): { sql: string; params: unknown[] } {
+  const { keyset, orderBy } = ORDER[sort];
+  const params: unknown[] = [articleId];
+  let where = 'c.article_id = ?';
+  if (parentId === null) {
+    where += ' AND c.parent_id IS NULL';
+  } else {
+    where += ' AND c.parent_id = ?';
+    params.push(parentId);
+  }
+  if (after) {
+    where += ` AND ${keyset}`;
+    params.push(...(sort === 'top' ? [after.replyCount ?? 0] : []), after.createdKey, after.id);
+  }
+  params.push(limit);
+  return { sql: `${SELECT_COMMENT} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`, params };
+}
+
+/**
  * Comments, their counters and the per-article event log, in explicit SQL run inside the
  * caller's transaction. Lock order everywhere: the comment, then its parent, then the article
  * row (which hands out `seq`): one order, so concurrent writers never deadlock.
@@ -210,23 +239,7 @@ export class CommentsRepository {
     limit: number,
     after?: CommentKey,
   ): Promise<CommentRow[]> {
-    const { keyset, orderBy } = ORDER[sort];
-    const params: unknown[] = [articleId];
-    let where = 'c.article_id = ?';
-    if (parentId === null) {
-      where += ' AND c.parent_id IS NULL';
-    } else {
-      where += ' AND c.parent_id = ?';
-      params.push(parentId);
-    }
-    if (after) {
-      where += ` AND ${keyset}`;
-      params.push(...(sort === 'top' ? [after.replyCount ?? 0] : []), after.createdKey, after.id);
-    }
-    params.push(limit);
-    return this.em.execute<CommentRow[]>(
-      `${SELECT_COMMENT} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`,
-      params,
-    );
+    const { sql, params } = commentPageQuery(articleId, parentId, sort, limit, after);
+    return this.em.execute<CommentRow[]>(sql, params);
   }
 }
