@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { inspect } from 'node:util';
 import { Migrator } from '@mikro-orm/migrations';
 import { Logger } from '@nestjs/common';
 import { defineConfig, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -42,6 +43,21 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     seeder: { path: 'dist/src/articles/demo', pathTs: 'src/articles/demo' },
     debug: false,
     logger: (message) => logger.debug(message),
+    // knex prints its pool warnings (a connection that PostgreSQL ended, …) with console.log
+    // unless given a logger: route them through the application's structured log
+    driverOptions: {
+      log: {
+        warn: (message: unknown) => logger.warn(knexMessage(message)),
+        error: (message: unknown) => logger.error(knexMessage(message)),
+        deprecate: (method: string, alternative: string) =>
+          logger.warn(`knex: ${method} is deprecated, use ${alternative}`),
+        debug: (message: unknown) => logger.debug(knexMessage(message)),
+      },
+    },
     ...overrides,
   });
+}
+
+function knexMessage(message: unknown): string {
+  return typeof message === 'string' ? message : inspect(message, { depth: 2 });
 }
