@@ -9,7 +9,14 @@
  *   room, as Townhall turns a vote or a comment into a room emit; `tally` payloads get the next
  *   `version` and comment payloads the next `seq`, in arrival order;
  * - `GET /stats`: {rss, heapUsed, heapTotal, sockets, broadcasts}.
+ *
+ * `BENCH_BARE_ASYNC_CONTEXTS=N` (default 0) handles each HTTP request inside N nested
+ * AsyncLocalStorage contexts, as Townhall's request pipeline does (nestjs-pino's logger context,
+ * MikroORM's request, transaction and raw-query contexts). Node 20 implements them with an
+ * async-hook `init` callback on every async resource (each socket write, each timer, each
+ * promise), so this measures what that costs the same fan-out (`npm run bench -- fanout`).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 
@@ -21,6 +28,10 @@ const io = new Server(http, { serveClient: false });
 let version = 0;
 let seq = 0;
 let broadcasts = 0;
+const contexts = Array.from(
+  { length: Number(process.env.BENCH_BARE_ASYNC_CONTEXTS ?? 0) },
+  () => new AsyncLocalStorage<object>(),
+);
 
 io.on('connection', (socket) => {
   socket.on('subscribe', (body: { articleId?: unknown }, ack?: (answer: unknown) => void) => {
@@ -40,6 +51,14 @@ io.on('connection', (socket) => {
 // socket.io answers /socket.io/ itself and hands every other request to this listener
 http.on('request', (request: IncomingMessage, response: ServerResponse) => {
   if (request.url?.startsWith('/socket.io')) return;
+  const handle = contexts.reduce(
+    (inner, context) => () => context.run({ request }, inner),
+    () => handleRequest(request, response),
+  );
+  handle();
+});
+
+function handleRequest(request: IncomingMessage, response: ServerResponse): void {
   if (request.method === 'GET' && request.url === '/stats') {
     const memory = process.memoryUsage();
     reply(response, 200, {
@@ -66,7 +85,7 @@ http.on('request', (request: IncomingMessage, response: ServerResponse) => {
     return;
   }
   reply(response, 404, { error: 'not found' });
-});
+}
 
 function readJson(request: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
