@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import {
   bearer,
@@ -35,7 +36,7 @@ describe('PostgreSQL outage', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 2xx or 503 (never 500) while backends are terminated, and loses no acknowledged write', async () => {
+  it('answers 2xx or 503 (never 500) while backends are terminated, loses no acknowledged write, and logs the dead connections in the structured log', async () => {
     const tag = randomBytes(4).toString('hex');
     const post = (i: number): request.Test =>
       request(t.http)
@@ -43,6 +44,9 @@ describe('PostgreSQL outage', () => {
         .set(...bearer(reader))
         .send({ body: `burst ${tag} #${i}` });
 
+    // knex reports each dead pooled connection it finds; that must reach the structured log
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    const consoleLines = jest.spyOn(console, 'log');
     let terminated = 0;
     const responses: request.Response[] = [];
     for (let round = 0; round < 4; round++) {
@@ -87,5 +91,12 @@ describe('PostgreSQL outage', () => {
       await post(1000 + i).expect(201);
       await request(t.http).get(`/api/articles/${articleId}`).expect(200);
     }
+
+    const knexLines = (calls: unknown[][]): unknown[][] =>
+      calls.filter(([message]) => String(message).startsWith('Connection Error'));
+    expect(knexLines(warnings.mock.calls).length).toBeGreaterThan(0);
+    expect(knexLines(consoleLines.mock.calls)).toEqual([]);
+    warnings.mockRestore();
+    consoleLines.mockRestore();
   });
 });
