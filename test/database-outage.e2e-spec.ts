@@ -35,6 +35,7 @@ describe('PostgreSQL outage', () => {
     articleId = await createArticle(t.http, admin);
   });
   afterAll(() => t.close());
+  afterEach(() => jest.restoreAllMocks());
 
   it('answers 2xx or 503 (never 500) while backends are terminated, loses no acknowledged write, and logs the dead connections in the structured log', async () => {
     const tag = randomBytes(4).toString('hex');
@@ -96,7 +97,5 @@ describe('PostgreSQL outage', () => {
       calls.filter(([message]) => String(message).startsWith('Connection Error'));
     expect(knexLines(warnings.mock.calls).length).toBeGreaterThan(0);
     expect(knexLines(consoleLines.mock.calls)).toEqual([]);
-    warnings.mockRestore();
-    consoleLines.mockRestore();
   });
 });

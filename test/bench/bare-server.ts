@@ -28,10 +28,12 @@ const io = new Server(http, { serveClient: false });
 let version = 0;
 let seq = 0;
 let broadcasts = 0;
-const contexts = Array.from(
-  { length: Number(process.env.BENCH_BARE_ASYNC_CONTEXTS ?? 0) },
-  () => new AsyncLocalStorage<object>(),
-);
+const contextCount = Number(process.env.BENCH_BARE_ASYNC_CONTEXTS ?? 0);
+if (!Number.isInteger(contextCount) || contextCount < 0 || contextCount > 16) {
+  console.error('BENCH_BARE_ASYNC_CONTEXTS must be an integer from 0 to 16');
+  process.exit(2);
+}
+const contexts = Array.from({ length: contextCount }, () => new AsyncLocalStorage<object>());
 
 io.on('connection', (socket) => {
   socket.on('subscribe', (body: { articleId?: unknown }, ack?: (answer: unknown) => void) => {

@@ -42,8 +42,8 @@ export function fanoutLoad(context: BenchContext): FanoutLoad {
   return {
     sockets: intFlag(values, 'sockets', smoke ? 20 : big ? 10_000 : 5_000, 1, 20_000),
     // --big keeps the messages per second near the default's 25,000 (5,000 × 5): 10,000 × 5
-    // needs 85–100 % of the event loop's core here for bare socket.io as for Townhall, and a
-    // saturated server measures its backlog (voters fall behind), not its cost per message
+    // saturates one core here, bare socket.io and Townhall alike, and a saturated server
+    // measures its backlog (voters fall behind), not its cost per message
     rate: numberFlag(values, 'vote-rate', big ? 3 : 5, 0.1, 500),
     duration: numberFlag(values, 'duration', smoke ? 3 : 20, 1, 600),
     batch: intFlag(values, 'batch', 200, 1, 5_000),
