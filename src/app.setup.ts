@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
-import { TownhallIoAdapter } from './realtime/townhall-io.adapter';
+import { TownhallIoAdapter } from './realtime/transport/townhall-io.adapter';
 
 export const BODY_LIMIT = '64kb';
 

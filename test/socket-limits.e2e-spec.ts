@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import WebSocket from 'ws';
 import type { Ack, CommentCreatedEvent, SubscribeResult } from '../src/realtime/contract';
-import { ABUSE_REFUSALS } from '../src/realtime/socket-limits.service';
+import { ABUSE_REFUSALS } from '../src/realtime/transport/socket-limits.service';
 import { createArticle, loginAdmin, postComment, type TestUser } from './support/factories';
 import { connect, nextEvent, subscribe, type TestSocket } from './support/socket-clients';
 import { startTestApp, type TestApp } from './support/test-app';

@@ -41,7 +41,7 @@ export class ArticlesController {
     @Param('idOrSlug') idOrSlug: string,
     @CurrentUser() user: Principal | undefined,
   ): Promise<ArticleDto> {
-    const article = await this.articles.getView(idOrSlug);
+    const article = await this.articles.get(idOrSlug);
     return ArticleDto.from(
       article,
       user ? await this.articles.myVotes(article.id, user.id) : undefined,

@@ -1,96 +1,84 @@
-import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
+import { EntityRepository } from '@mikro-orm/postgresql';
 import type { Article } from './article.entity';
+import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from './tallies';
 
-/** What the article page shows, read as plain data (see `findView`). */
-export type ArticleView = Pick<
-  Article,
-  | 'id'
-  | 'slug'
-  | 'category'
-  | 'title'
-  | 'body'
-  | 'keyTakeaways'
-  | 'interestingUp'
-  | 'interestingDown'
-  | 'supportUp'
-  | 'supportDown'
-  | 'commentCount'
-  | 'publishedAt'
-> & { followUps: { id: string; question: string; answer: string }[] };
-
-interface ArticleViewRow {
+/** An article as lists show it, read as plain data. */
+export interface ArticleSummaryView {
   id: string;
   slug: string;
   category: string;
   title: string;
+  keyTakeaways: string[];
+  tallies: Tallies;
+  commentCount: number;
+  /** The `seq` of the article's latest comment event, read with the rest of the row. */
+  commentSeq: number;
+  publishedAt: Date;
+}
+
+/** What the article page shows. */
+export interface ArticleView extends ArticleSummaryView {
   body: string;
+  followUps: { id: string; question: string; answer: string }[];
+}
+
+interface SummaryRow extends TallyColumns {
+  id: string;
+  slug: string;
+  category: string;
+  title: string;
   key_takeaways: string[];
-  interesting_up: number;
-  interesting_down: number;
-  support_up: number;
-  support_down: number;
   comment_count: number;
+  comment_seq: number;
   /** ISO-8601 (to_json): the driver leaves timestamps as PostgreSQL's text */
   published_at: string;
+}
+interface ViewRow extends SummaryRow {
+  body: string;
   follow_ups: ArticleView['followUps'];
 }
 
+const SUMMARY_COLUMNS = `a.id, a.slug, a.category, a.title, a.key_takeaways, ${tallyColumns('a')},
+  a.comment_count, a.comment_seq, to_json(a.published_at) AS published_at`;
+
+/**
+ * Articles. Reads for display are single plain statements (no query builder, no entity
+ * hydration, no identity map: together ~3/4 of the article request's CPU when it went through
+ * entities); writes go through the entity.
+ */
 export class ArticlesRepository extends EntityRepository<Article> {
   /** Newest first; `after` is the (publishedAt, id) of the last article already seen. */
-  listNewestFirst(limit: number, after?: { publishedAt: Date; id: string }): Promise<Article[]> {
-    const where: FilterQuery<Article> = after
-      ? {
-          $or: [
-            { publishedAt: { $lt: after.publishedAt } },
-            { publishedAt: after.publishedAt, id: { $lt: after.id } },
-          ],
-        }
-      : {};
-    return this.find(where, { orderBy: { publishedAt: 'desc', id: 'desc' }, limit });
+  async listViews(
+    limit: number,
+    after?: { publishedAt: string; id: string },
+  ): Promise<ArticleSummaryView[]> {
+    const rows = await this.sql<SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM articles a
+        ${after ? 'WHERE (a.published_at, a.id) < (?::timestamptz, ?::uuid)' : ''}
+        ORDER BY a.published_at DESC, a.id DESC LIMIT ?`,
+      [...(after ? [after.publishedAt, after.id] : []), limit],
+    );
+    return rows.map(summaryOf);
   }
 
   findWithFollowUps(where: { id: string } | { slug: string }): Promise<Article | null> {
     return this.findOne(where, { populate: ['followUps'] });
   }
 
-  /**
-   * The article with its follow-ups in one statement, as plain data: the most frequent read,
-   * so it skips the query builder, entity hydration and the identity map (together ~3/4 of
-   * this request's CPU when it went through `findWithFollowUps`).
-   */
+  /** The article with its follow-ups in one statement, as plain data (the most frequent read). */
   async findView(where: { id: string } | { slug: string }): Promise<ArticleView | null> {
     const [column, value] = 'id' in where ? ['id', where.id] : ['slug', where.slug];
-    // the request's own context (see UsersRepository.findPrincipal)
-    const rows = await this.getEntityManager()
-      .getContext(false)
-      .execute<ArticleViewRow[]>(
-        `SELECT a.id, a.slug, a.category, a.title, a.body, a.key_takeaways, a.interesting_up,
-              a.interesting_down, a.support_up, a.support_down, a.comment_count,
-              to_json(a.published_at) AS published_at,
+    const rows = await this.sql<ViewRow>(
+      `SELECT ${SUMMARY_COLUMNS}, a.body,
               coalesce((SELECT json_agg(json_build_object('id', f.id, 'question', f.question,
                                                           'answer', f.answer) ORDER BY f.position)
                           FROM article_follow_ups f WHERE f.article_id = a.id), '[]') AS follow_ups
          FROM articles a
         WHERE a.${column} = ?`,
-        [value],
-      );
+      [value],
+    );
     const row = rows[0];
-    if (!row) return null;
-    return {
-      id: row.id,
-      slug: row.slug,
-      category: row.category,
-      title: row.title,
-      body: row.body,
-      keyTakeaways: row.key_takeaways,
-      interestingUp: row.interesting_up,
-      interestingDown: row.interesting_down,
-      supportUp: row.support_up,
-      supportDown: row.support_down,
-      commentCount: row.comment_count,
-      publishedAt: new Date(row.published_at),
-      followUps: row.follow_ups,
-    };
+    return row ? { ...summaryOf(row), body: row.body, followUps: row.follow_ups } : null;
   }
 
   /**
@@ -101,12 +89,10 @@ export class ArticlesRepository extends EntityRepository<Article> {
     articleId: string,
     userId: string,
   ): Promise<Record<'interesting' | 'support', 'up' | 'down' | null>> {
-    const rows = await this.getEntityManager().execute<
-      { dimension: string; value: 'up' | 'down' }[]
-    >('SELECT dimension, value FROM votes WHERE article_id = ? AND user_id = ?', [
-      articleId,
-      userId,
-    ]);
+    const rows = await this.sql<{ dimension: string; value: 'up' | 'down' }>(
+      'SELECT dimension, value FROM votes WHERE article_id = ? AND user_id = ?',
+      [articleId, userId],
+    );
     const valueOf = (dimension: string): 'up' | 'down' | null =>
       rows.find((row) => row.dimension === dimension)?.value ?? null;
     return { interesting: valueOf('interesting'), support: valueOf('support') };
@@ -115,4 +101,26 @@ export class ArticlesRepository extends EntityRepository<Article> {
   async slugTaken(slug: string): Promise<boolean> {
     return (await this.count({ slug })) > 0;
   }
+
+  /**
+   * Through the request's own context: the repository's EntityManager may be another app's
+   * where several run in one process (tests), and `execute` uses its EntityManager's connection.
+   */
+  private sql<T extends object>(query: string, params: unknown[]): Promise<T[]> {
+    return this.getEntityManager().getContext(false).execute<T[]>(query, params);
+  }
+}
+
+function summaryOf(row: SummaryRow): ArticleSummaryView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    category: row.category,
+    title: row.title,
+    keyTakeaways: row.key_takeaways,
+    tallies: talliesOf(row),
+    commentCount: row.comment_count,
+    commentSeq: row.comment_seq,
+    publishedAt: new Date(row.published_at),
+  };
 }

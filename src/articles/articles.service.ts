@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, type Page, toPage } from '../common/pagination/cursor';
+import { cursorCodec, type Page, toPage } from '../common/pagination/cursor';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/errors/domain-error';
 import { Article } from './article.entity';
-import { type ArticleView, ArticlesRepository } from './articles.repository';
+import {
+  type ArticleSummaryView,
+  type ArticleView,
+  ArticlesRepository,
+} from './articles.repository';
 import {
   type CreateArticleDto,
   type FollowUpInputDto,
@@ -15,6 +19,8 @@ import { FollowUp } from './follow-up.entity';
 import { slugify, withSuffix } from './slug';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** (publishedAt, id) of the last article of a page. */
+const CURSOR = cursorCodec('instant', 'uuid');
 
 @Injectable()
 export class ArticlesService {
@@ -23,34 +29,22 @@ export class ArticlesService {
     private readonly em: EntityManager,
   ) {}
 
-  async list(limit: number, cursor?: string): Promise<Page<Article>> {
-    const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
-    const afterKey = after ? { publishedAt: new Date(after[0]), id: after[1] } : undefined;
-    if (afterKey && (Number.isNaN(afterKey.publishedAt.getTime()) || !UUID.test(afterKey.id))) {
-      throw new BadRequestError('cursor is not valid');
-    }
-    const rows = await this.articles.listNewestFirst(limit + 1, afterKey);
+  async list(limit: number, cursor?: string): Promise<Page<ArticleSummaryView>> {
+    const after = cursor ? CURSOR.decode(cursor) : undefined;
+    const rows = await this.articles.listViews(
+      limit + 1,
+      after ? { publishedAt: after[0], id: after[1] } : undefined,
+    );
     return toPage(
       rows,
       limit,
       (a) => a,
-      (a) => [a.publishedAt.toISOString(), a.id],
+      (a) => CURSOR.encode([a.publishedAt.toISOString(), a.id]),
     );
   }
 
   /** By id when it looks like a UUID, else by slug; anything else is simply not found. */
-  async get(idOrSlug: string): Promise<Article> {
-    const article = UUID.test(idOrSlug)
-      ? await this.articles.findWithFollowUps({ id: idOrSlug.toLowerCase() })
-      : SLUG_PATTERN.test(idOrSlug) && idOrSlug.length <= 120
-        ? await this.articles.findWithFollowUps({ slug: idOrSlug })
-        : null;
-    if (!article) throw new NotFoundError('article');
-    return article;
-  }
-
-  /** As `get`, as plain data for the article's JSON (the hot read path). */
-  async getView(idOrSlug: string): Promise<ArticleView> {
+  async get(idOrSlug: string): Promise<ArticleView> {
     const article = UUID.test(idOrSlug)
       ? await this.articles.findView({ id: idOrSlug.toLowerCase() })
       : SLUG_PATTERN.test(idOrSlug) && idOrSlug.length <= 120
@@ -64,7 +58,8 @@ export class ArticlesService {
     return this.articles.myVotes(articleId, userId);
   }
 
-  async create(input: CreateArticleDto): Promise<Article> {
+  /** Answers with the stored article, read back as every read shows it. */
+  async create(input: CreateArticleDto): Promise<ArticleView> {
     const slug = input.slug ?? (await this.freeSlug(slugify(input.title)));
     const article = new Article({
       slug,
@@ -77,10 +72,10 @@ export class ArticlesService {
       article.followUps.add(new FollowUp(article, i, f.question, f.answer)),
     );
     await this.save(article);
-    return article;
+    return this.get(article.id);
   }
 
-  async update(id: string, input: UpdateArticleDto): Promise<Article> {
+  async update(id: string, input: UpdateArticleDto): Promise<ArticleView> {
     const article = await this.articles.findWithFollowUps({ id });
     if (!article) throw new NotFoundError('article');
     if (input.slug !== undefined) article.slug = input.slug;
@@ -90,7 +85,7 @@ export class ArticlesService {
     if (input.keyTakeaways !== undefined) article.keyTakeaways = input.keyTakeaways;
     if (input.followUps !== undefined) this.replaceFollowUps(article, input.followUps);
     await this.save(article);
-    return article;
+    return this.get(article.id);
   }
 
   async remove(id: string): Promise<void> {

@@ -27,21 +27,35 @@ export class CommentEvent {
   [PrimaryKeyProp]?: ['article', 'seq'];
 
   @ManyToOne(() => Article, { primary: true, deleteRule: 'cascade' })
-  article!: Article;
+  article: Article;
 
   @PrimaryKey({ type: 'integer', autoincrement: false })
-  seq!: number;
+  seq: number;
 
   @Enum({ items: () => COMMENT_EVENT_TYPES, type: 'string', length: 32 })
-  type!: CommentEventType;
+  type: CommentEventType;
 
   @Property({ type: 'uuid' })
-  commentId!: string;
+  commentId: string;
 
   /** For `comment.removed`: removed (by a moderator) or deleted (by the author). */
   @Enum({ items: () => COMMENT_STATUSES, type: 'string', length: 16, nullable: true })
-  status!: CommentStatus | null;
+  status: CommentStatus | null;
 
   @Property({ type: 'datetime', defaultRaw: 'clock_timestamp()' })
   createdAt: Opt<Date> = new Date();
+
+  constructor(
+    article: Article,
+    seq: number,
+    type: CommentEventType,
+    commentId: string,
+    status: CommentStatus | null = null,
+  ) {
+    this.article = article;
+    this.seq = seq;
+    this.type = type;
+    this.commentId = commentId;
+    this.status = status;
+  }
 }

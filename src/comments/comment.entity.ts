@@ -43,17 +43,17 @@ export class Comment {
   id: string = randomUUID();
 
   @ManyToOne(() => Article, { deleteRule: 'cascade' })
-  article!: Article;
+  article: Article;
 
   @ManyToOne(() => Comment, { nullable: true, deleteRule: 'cascade' })
-  parent!: Comment | null;
+  parent: Comment | null;
 
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()
-  author!: User;
+  author: User;
 
   @Property({ type: 'text' })
-  body!: string;
+  body: string;
 
   @Enum({ items: () => COMMENT_STATUSES, type: 'string', length: 16 })
   status: Opt<CommentStatus> = 'visible';
@@ -70,4 +70,11 @@ export class Comment {
 
   @Property({ type: 'text', nullable: true })
   removedReason: Opt<string> | null = null;
+
+  constructor(article: Article, author: User, body: string, parent: Comment | null = null) {
+    this.article = article;
+    this.author = author;
+    this.body = body;
+    this.parent = parent;
+  }
 }

@@ -1,22 +1,41 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from '../articles/tallies';
 import type { CommentStatus } from './comment.entity';
 import type { CommentEventType } from './comment-event.entity';
-import type { CommentRow } from './comment.view';
+import {
+  type CommentColumns,
+  commentColumns,
+  type StoredComment,
+  storedCommentOf,
+} from './stored-comment';
 
-export interface ArticleSnapshotRow {
+/** Where an article's live feed starts: its latest comment `seq`, visible comments and tallies. */
+export interface ArticleSnapshot {
+  articleId: string;
+  seq: number;
+  commentCount: number;
+  tallies: Tallies;
+  talliesVersion: number;
+}
+
+/** An entry of the comment event log, with its comment as it is now. */
+export interface LoggedCommentEvent {
+  seq: number;
+  type: CommentEventType;
+  /** For `comment.removed`: the status the comment went to then. */
+  status: CommentStatus | null;
+  comment: StoredComment;
+}
+
+interface SnapshotRow extends TallyColumns {
   id: string;
   comment_seq: number;
   comment_count: number;
-  interesting_up: number;
-  interesting_down: number;
-  support_up: number;
-  support_down: number;
   tallies_version: number;
 }
 
-/** A comment event joined with the comment's current state. */
-export interface EventRow extends CommentRow {
+interface EventRow extends CommentColumns {
   seq: number;
   type: CommentEventType;
   event_status: CommentStatus | null;
@@ -27,11 +46,9 @@ export type CommentSort = 'newest' | 'oldest' | 'top';
 /** The keyset of the last row of a page, in the sort's order. */
 export type CommentKey = { createdKey: string; id: string; replyCount?: number };
 
-const SELECT_COMMENT = `
-  SELECT c.id, c.article_id, c.parent_id, c.body, c.status, c.reply_count, c.created_at, c.edited_at,
-         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key,
-         u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name
+const SELECT_COMMENT = `SELECT ${commentColumns({ cursorKey: true })}
     FROM comments c JOIN users u ON u.id = c.author_id`;
+const SNAPSHOT_COLUMNS = `id, comment_seq, comment_count, ${tallyColumns()}, tallies_version`;
 
 const ORDER: Record<CommentSort, { keyset: string; orderBy: string }> = {
   newest: {
@@ -93,18 +110,18 @@ export class CommentsRepository {
     );
   }
 
-  async findById(id: string): Promise<CommentRow | null> {
-    const rows = await this.em.execute<CommentRow[]>(`${SELECT_COMMENT} WHERE c.id = ?`, [id]);
-    return rows[0] ?? null;
+  async findById(id: string): Promise<StoredComment | null> {
+    const rows = await this.em.execute<CommentColumns[]>(`${SELECT_COMMENT} WHERE c.id = ?`, [id]);
+    return rows[0] ? storedCommentOf(rows[0]) : null;
   }
 
   /** The comment, row-locked until the transaction ends. */
-  async lock(id: string): Promise<CommentRow | null> {
-    const rows = await this.em.execute<CommentRow[]>(
+  async lock(id: string): Promise<StoredComment | null> {
+    const rows = await this.em.execute<CommentColumns[]>(
       `${SELECT_COMMENT} WHERE c.id = ? FOR UPDATE OF c`,
       [id],
     );
-    return rows[0] ?? null;
+    return rows[0] ? storedCommentOf(rows[0]) : null;
   }
 
   async statusOf(id: string, articleId: string): Promise<CommentStatus | null> {
@@ -191,37 +208,35 @@ export class CommentsRepository {
   }
 
   /** The article's comment `seq`, visible-comment count and tallies, or null if unknown. */
-  async snapshot(articleId: string): Promise<ArticleSnapshotRow | null> {
-    const rows = await this.em.execute<ArticleSnapshotRow[]>(
-      `SELECT id, comment_seq, comment_count, interesting_up, interesting_down, support_up, support_down,
-              tallies_version
-         FROM articles WHERE id = ?`,
+  async snapshot(articleId: string): Promise<ArticleSnapshot | null> {
+    const rows = await this.em.execute<SnapshotRow[]>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM articles WHERE id = ?`,
       [articleId],
     );
-    return rows[0] ?? null;
+    return rows[0] ? snapshotOf(rows[0]) : null;
   }
 
   /** The same for several articles at once (one query, for periodic catch-up checks). */
-  snapshots(articleIds: string[]): Promise<ArticleSnapshotRow[]> {
-    if (articleIds.length === 0) return Promise.resolve([]);
-    return this.em.execute<ArticleSnapshotRow[]>(
-      `SELECT id, comment_seq, comment_count, interesting_up, interesting_down, support_up, support_down,
-              tallies_version
-         FROM articles WHERE id IN (${articleIds.map(() => '?').join(', ')})`,
+  async snapshots(articleIds: string[]): Promise<ArticleSnapshot[]> {
+    if (articleIds.length === 0) return [];
+    const rows = await this.em.execute<SnapshotRow[]>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM articles WHERE id IN (${articleIds.map(() => '?').join(', ')})`,
       articleIds,
     );
+    return rows.map(snapshotOf);
   }
 
   /**
    * The article's comment events with `after < seq <= upTo`, in order, each joined with its
    * comment as it is now (so a comment removed since replays as a tombstone).
    */
-  eventsBetween(articleId: string, after: number, upTo: number): Promise<EventRow[]> {
-    return this.em.execute<EventRow[]>(
-      `SELECT e.seq, e.type, e.status AS event_status,
-              c.id, c.article_id, c.parent_id, c.body, c.status, c.reply_count, c.created_at, c.edited_at,
-              '' AS created_key,
-              u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name
+  async eventsBetween(
+    articleId: string,
+    after: number,
+    upTo: number,
+  ): Promise<LoggedCommentEvent[]> {
+    const rows = await this.em.execute<EventRow[]>(
+      `SELECT e.seq, e.type, e.status AS event_status, ${commentColumns({ cursorKey: false })}
          FROM comment_events e
          JOIN comments c ON c.id = e.comment_id
          JOIN users u ON u.id = c.author_id
@@ -229,17 +244,33 @@ export class CommentsRepository {
         ORDER BY e.seq`,
       [articleId, after, upTo],
     );
+    return rows.map((row) => ({
+      seq: row.seq,
+      type: row.type,
+      status: row.event_status,
+      comment: storedCommentOf(row),
+    }));
   }
 
   /** One page (plus one row, to tell whether there is more) of an article's comments. */
-  list(
+  async list(
     articleId: string,
     parentId: string | null,
     sort: CommentSort,
     limit: number,
     after?: CommentKey,
-  ): Promise<CommentRow[]> {
+  ): Promise<StoredComment[]> {
     const { sql, params } = commentPageQuery(articleId, parentId, sort, limit, after);
-    return this.em.execute<CommentRow[]>(sql, params);
+    return (await this.em.execute<CommentColumns[]>(sql, params)).map(storedCommentOf);
   }
+}
+
+function snapshotOf(row: SnapshotRow): ArticleSnapshot {
+  return {
+    articleId: row.id,
+    seq: row.comment_seq,
+    commentCount: row.comment_count,
+    tallies: talliesOf(row),
+    talliesVersion: row.tallies_version,
+  };
 }

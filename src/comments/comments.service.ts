@@ -9,11 +9,12 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../common/errors/domain-error';
-import { decodeCursor, type Page, toPage } from '../common/pagination/cursor';
+import { cursorCodec, type Page, toPage } from '../common/pagination/cursor';
 import type { CommentStatus } from './comment.entity';
 import type { CommentChangedEvent } from './comment.events';
-import { type CommentRow, type CommentView, toCommentView } from './comment.view';
+import { type CommentView, toCommentView } from './comment.view';
 import { type CommentKey, type CommentSort, CommentsRepository } from './comments.repository';
+import type { StoredComment } from './stored-comment';
 
 export interface ListCommentsOptions {
   parentId?: string;
@@ -32,14 +33,12 @@ export interface StatusChange {
   /** Already in the target status: nothing happens (no event) instead of a 409. */
   idempotent?: boolean;
   /** Runs inside the transaction, after the change, before COMMIT. */
-  alsoInTransaction?: (comment: CommentRow) => Promise<void>;
+  alsoInTransaction?: (comment: StoredComment) => Promise<void>;
 }
 
-const CURSOR_SHAPES = {
-  newest: ['string', 'string'],
-  oldest: ['string', 'string'],
-  top: ['number', 'string', 'string'],
-} as const;
+/** (createdAt, id) of a page's last comment; `top` puts its reply count first. */
+const BY_TIME = cursorCodec('instant', 'uuid');
+const BY_REPLIES = cursorCodec('count', 'instant', 'uuid');
 
 /**
  * Comments with exact counters and a gap-free event log: every change a reader can see
@@ -58,7 +57,7 @@ export class CommentsService {
     if (options.parentId && !(await this.comments.statusOf(options.parentId, articleId))) {
       throw new BadRequestError('parentId is not a comment of this article');
     }
-    const after = options.cursor ? this.decodeKey(options.sort, options.cursor) : undefined;
+    const after = options.cursor ? decodeKey(options.sort, options.cursor) : undefined;
     const rows = await this.comments.list(
       articleId,
       options.parentId ?? null,
@@ -69,18 +68,19 @@ export class CommentsService {
     return toPage(
       rows,
       options.limit,
-      (row) => toCommentView(row, options.showOriginals),
-      (row) =>
+      (comment) => toCommentView(comment, options.showOriginals),
+      (comment) =>
         options.sort === 'top'
-          ? [row.reply_count, row.created_key, row.id]
-          : [row.created_key, row.id],
+          ? BY_REPLIES.encode([comment.replyCount, comment.createdKey, comment.id])
+          : BY_TIME.encode([comment.createdKey, comment.id]),
     );
   }
 
-  async get(id: string): Promise<CommentView> {
-    const row = await this.comments.findById(id);
-    if (!row) throw new NotFoundError('comment');
-    return toCommentView(row);
+  /** The comment as stored (body and author kept on tombstones); 404 when there is none. */
+  async find(id: string): Promise<StoredComment> {
+    const comment = await this.comments.findById(id);
+    if (!comment) throw new NotFoundError('comment');
+    return comment;
   }
 
   async create(
@@ -117,17 +117,17 @@ export class CommentsService {
     const { seq, row } = await this.em.transactional(async () => {
       const current = await this.comments.lock(id);
       if (!current) throw new NotFoundError('comment');
-      if (current.author_id !== user.id)
+      if (current.author.id !== user.id)
         throw new ForbiddenError('only its author can edit a comment');
       if (current.status !== 'visible')
         throw new ConflictError(`cannot edit a ${current.status} comment`);
       await this.comments.updateBody(id, body);
-      const seq = (await this.comments.nextSeq(current.article_id, 0))!;
-      await this.comments.appendEvent(current.article_id, seq, 'comment.updated', id);
+      const seq = (await this.comments.nextSeq(current.articleId, 0))!;
+      await this.comments.appendEvent(current.articleId, seq, 'comment.updated', id);
       return { seq, row: (await this.comments.findById(id))! };
     });
     const comment = toCommentView(row);
-    this.publish({ type: 'comment.updated', articleId: row.article_id, seq, comment });
+    this.publish({ type: 'comment.updated', articleId: row.articleId, seq, comment });
     return comment;
   }
 
@@ -135,7 +135,7 @@ export class CommentsService {
   async delete(user: Principal, id: string): Promise<void> {
     const existing = await this.comments.findById(id);
     if (!existing) throw new NotFoundError('comment');
-    if (existing.author_id !== user.id)
+    if (existing.author.id !== user.id)
       throw new ForbiddenError('only its author can delete a comment');
     await this.changeStatus(id, {
       to: 'deleted',
@@ -159,18 +159,14 @@ export class CommentsService {
       const wasVisible = current.status === 'visible';
       const isVisible = change.to === 'visible';
       const delta = wasVisible === isVisible ? 0 : isVisible ? 1 : -1;
-      if (current.parent_id && delta !== 0) {
-        await this.comments.adjustReplyCount(
-          current.parent_id,
-          current.article_id,
-          delta as 1 | -1,
-        );
+      if (current.parentId && delta !== 0) {
+        await this.comments.adjustReplyCount(current.parentId, current.articleId, delta as 1 | -1);
       }
       await this.comments.setStatus(id, change.to, change.reason ?? null);
-      const seq = (await this.comments.nextSeq(current.article_id, delta as -1 | 0 | 1))!;
+      const seq = (await this.comments.nextSeq(current.articleId, delta as -1 | 0 | 1))!;
       const type = isVisible ? 'comment.updated' : 'comment.removed';
       await this.comments.appendEvent(
-        current.article_id,
+        current.articleId,
         seq,
         type,
         id,
@@ -182,7 +178,7 @@ export class CommentsService {
     });
     const { seq, row } = outcome;
     if (seq === null) return toCommentView(row, true);
-    const articleId = row.article_id;
+    const articleId = row.articleId;
     this.publish(
       change.to === 'visible'
         ? { type: 'comment.updated', articleId, seq, comment: toCommentView(row) }
@@ -194,13 +190,13 @@ export class CommentsService {
   private publish(event: CommentChangedEvent): void {
     this.events.publish('comment.changed', { ...event, committedAt: Date.now() });
   }
+}
 
-  private decodeKey(sort: CommentSort, cursor: string): CommentKey {
-    const key = decodeCursor(cursor, CURSOR_SHAPES[sort]) as readonly (string | number)[];
-    const [createdKey, id] = (sort === 'top' ? key.slice(1) : key) as [string, string];
-    if (Number.isNaN(Date.parse(createdKey)) || !/^[0-9a-f-]{36}$/.test(id)) {
-      throw new BadRequestError('cursor is not valid');
-    }
-    return { createdKey, id, replyCount: sort === 'top' ? (key[0] as number) : undefined };
+function decodeKey(sort: CommentSort, cursor: string): CommentKey {
+  if (sort !== 'top') {
+    const [createdKey, id] = BY_TIME.decode(cursor);
+    return { createdKey, id };
   }
+  const [replyCount, createdKey, id] = BY_REPLIES.decode(cursor);
+  return { createdKey, id, replyCount };
 }

@@ -1,24 +1,12 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
-import { DomainEventBus } from '../common/events/domain-event-bus';
-import '../comments/comment.events';
-import '../votes/vote.events';
+import { Global, Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { WriteMetricsListener } from './write-metrics.listener';
 
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService],
+  providers: [MetricsService, WriteMetricsListener],
   exports: [MetricsService],
 })
-export class MetricsModule implements OnModuleInit {
-  constructor(
-    private readonly metrics: MetricsService,
-    private readonly bus: DomainEventBus,
-  ) {}
-
-  onModuleInit(): void {
-    this.bus.on('tally.changed', () => this.metrics.votes.inc());
-    this.bus.on('comment.changed', (event) => this.metrics.comments.inc({ type: event.type }));
-  }
-}
+export class MetricsModule {}

@@ -1,14 +1,38 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ModerationLogEntry } from '../audit/moderation-log-entry.entity';
-import type { CommentRow } from '../comments/comment.view';
+import {
+  type CommentColumns,
+  commentColumns,
+  type StoredComment,
+  storedCommentOf,
+} from '../comments/stored-comment';
 
-export interface QueueRow extends CommentRow {
+/** A reported comment awaiting a moderator. */
+export interface QueueEntry {
+  comment: StoredComment;
+  reportCount: number;
+  reasons: string[];
+}
+
+/** An entry of the moderation log, with its moderator's names (null once erased). */
+export interface LogEntry {
+  id: string;
+  action: string;
+  moderator: { id: string; username: string | null; displayName: string | null };
+  targetType: string;
+  targetId: string;
+  reason: string | null;
+  createdAt: Date;
+  /** createdAt at microsecond precision, for cursors. */
+  createdKey: string;
+}
+
+interface QueueRow extends CommentColumns {
   report_count: number;
   reasons: string[];
 }
 
-export interface LogRow {
+interface LogRow {
   id: string;
   action: string;
   moderator_id: string;
@@ -60,16 +84,10 @@ export class ModerationRepository {
     );
   }
 
-  record(entry: ConstructorParameters<typeof ModerationLogEntry>[0]): void {
-    this.em.persist(new ModerationLogEntry(entry));
-  }
-
   /** Visible comments with open reports, most reported first; `offset` paging. */
-  queue(limit: number, offset: number): Promise<QueueRow[]> {
-    return this.em.execute<QueueRow[]>(
-      `SELECT c.id, c.article_id, c.parent_id, c.body, c.status, c.reply_count, c.created_at, c.edited_at,
-              '' AS created_key,
-              u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
+  async queue(limit: number, offset: number): Promise<QueueEntry[]> {
+    const rows = await this.em.execute<QueueRow[]>(
+      `SELECT ${commentColumns({ cursorKey: false })},
               r.report_count::integer AS report_count, r.reasons
          FROM (SELECT comment_id, count(*) AS report_count, max(created_at) AS latest,
                       array_agg(reason ORDER BY created_at) AS reasons
@@ -80,12 +98,17 @@ export class ModerationRepository {
         LIMIT ? OFFSET ?`,
       [limit, offset],
     );
+    return rows.map((row) => ({
+      comment: storedCommentOf(row),
+      reportCount: row.report_count,
+      reasons: row.reasons,
+    }));
   }
 
   /** Newest first; `after` is the (created_at, id) of the last entry already seen. */
-  log(limit: number, after?: { createdKey: string; id: string }): Promise<LogRow[]> {
+  async log(limit: number, after?: { createdKey: string; id: string }): Promise<LogEntry[]> {
     const keyset = after ? 'WHERE (l.created_at, l.id) < (?::timestamptz, ?::uuid)' : '';
-    return this.em.execute<LogRow[]>(
+    const rows = await this.em.execute<LogRow[]>(
       `SELECT l.id, l.action, l.moderator_id, u.username AS moderator_username,
               u.display_name AS moderator_display_name, l.target_type, l.target_id, l.reason, l.created_at,
               to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
@@ -95,5 +118,19 @@ export class ModerationRepository {
         LIMIT ?`,
       [...(after ? [after.createdKey, after.id] : []), limit],
     );
+    return rows.map((row) => ({
+      id: row.id,
+      action: row.action,
+      moderator: {
+        id: row.moderator_id,
+        username: row.moderator_username,
+        displayName: row.moderator_display_name,
+      },
+      targetType: row.target_type,
+      targetId: row.target_id,
+      reason: row.reason,
+      createdAt: new Date(row.created_at),
+      createdKey: row.created_key,
+    }));
   }
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { CommentsService } from '../comments/comments.service';
 import { type CommentView, toCommentView } from '../comments/comment.view';
-import { CommentsRepository } from '../comments/comments.repository';
 import type { Principal } from '../common/auth/principal';
-import { ConflictError, BadRequestError, NotFoundError } from '../common/errors/domain-error';
+import { ConflictError } from '../common/errors/domain-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
-import { decodeCursor, encodeCursor, type Page, toPage } from '../common/pagination/cursor';
+import { cursorCodec, type Page, toPage } from '../common/pagination/cursor';
 import './moderation.events';
-import { type LogRow, ModerationRepository, type QueueRow } from './moderation.repository';
+import { type LogEntry, ModerationRepository, type QueueEntry } from './moderation.repository';
 
 export interface QueueItem {
   comment: CommentView;
@@ -15,22 +15,19 @@ export interface QueueItem {
   reasons: string[];
 }
 
-export interface LogItem {
-  id: string;
-  action: string;
-  moderator: { id: string; username: string | null; displayName: string | null };
-  targetType: string;
-  targetId: string;
-  reason: string | null;
-  createdAt: string;
-}
+/** An entry of the moderation log as the API shows it. */
+export type LogItem = Omit<LogEntry, 'createdAt' | 'createdKey'> & { createdAt: string };
+
+/** The queue pages by offset (its order changes as reports arrive); the log by keyset. */
+const QUEUE_CURSOR = cursorCodec('count');
+const LOG_CURSOR = cursorCodec('instant', 'uuid');
 
 @Injectable()
 export class ModerationService {
   constructor(
     private readonly comments: CommentsService,
-    private readonly commentRows: CommentsRepository,
     private readonly moderation: ModerationRepository,
+    private readonly audit: AuditService,
     private readonly events: DomainEventBus,
   ) {}
 
@@ -41,13 +38,12 @@ export class ModerationService {
       allowedFrom: ['visible'],
       reason,
       alsoInTransaction: async () => {
-        this.moderation.record({
-          action: 'comment.remove',
-          moderatorId: moderator.id,
-          targetType: 'comment',
-          targetId: commentId,
+        this.audit.record(
+          'comment.remove',
+          moderator.id,
+          { type: 'comment', id: commentId },
           reason,
-        });
+        );
         await this.moderation.resolveReports(commentId);
       },
     });
@@ -59,12 +55,7 @@ export class ModerationService {
       to: 'visible',
       allowedFrom: ['removed'],
       alsoInTransaction: async () => {
-        this.moderation.record({
-          action: 'comment.restore',
-          moderatorId: moderator.id,
-          targetType: 'comment',
-          targetId: commentId,
-        });
+        this.audit.record('comment.restore', moderator.id, { type: 'comment', id: commentId });
         await this.moderation.resolveReports(commentId);
       },
     });
@@ -76,71 +67,43 @@ export class ModerationService {
     commentId: string,
     reason: string,
   ): Promise<{ id: string; commentId: string }> {
-    const row = await this.commentRows.findById(commentId);
-    if (!row) throw new NotFoundError('comment');
-    if (row.status !== 'visible') throw new ConflictError(`cannot report a ${row.status} comment`);
+    const comment = await this.comments.find(commentId);
+    if (comment.status !== 'visible') {
+      throw new ConflictError(`cannot report a ${comment.status} comment`);
+    }
     const id = await this.moderation.insertReport(commentId, reporter.id, reason);
     if (id === null) throw new ConflictError('you have already reported this comment');
     const reportCount = await this.moderation.openReportCount(commentId);
-    this.events.publish('report.created', { comment: toCommentView(row), reportCount });
+    this.events.publish('report.created', { comment: toCommentView(comment), reportCount });
     return { id, commentId };
   }
 
   async queue(limit: number, cursor?: string): Promise<Page<QueueItem>> {
-    const offset = cursor ? decodeCursor(cursor, ['number'] as const)[0] : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new BadRequestError('cursor is not valid');
-    const rows = await this.moderation.queue(limit + 1, offset);
-    const page = toPage(rows, limit, queueItem, () => []);
-    return {
-      items: page.items,
-      nextCursor: rows.length > limit ? encodeCursor([offset + limit]) : null,
-    };
+    const [offset] = cursor ? QUEUE_CURSOR.decode(cursor) : [0];
+    const entries = await this.moderation.queue(limit + 1, offset);
+    return toPage(entries, limit, queueItem, () => QUEUE_CURSOR.encode([offset + limit]));
   }
 
   async log(limit: number, cursor?: string): Promise<Page<LogItem>> {
-    const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
-    // the key goes to SQL as a timestamp and a uuid: anything else is the caller's mistake
-    if (after && (!isLogKey(after[0]) || !UUID.test(after[1]))) {
-      throw new BadRequestError('cursor is not valid');
-    }
-    const rows = await this.moderation.log(
+    const after = cursor ? LOG_CURSOR.decode(cursor) : undefined;
+    const entries = await this.moderation.log(
       limit + 1,
       after ? { createdKey: after[0], id: after[1] } : undefined,
     );
-    return toPage(rows, limit, logItem, (row) => [row.created_key, row.id]);
+    return toPage(entries, limit, logItem, (entry) =>
+      LOG_CURSOR.encode([entry.createdKey, entry.id]),
+    );
   }
 }
 
-/** The created_key the log writes (to_char of created_at, microseconds, UTC). */
-const LOG_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-/** A real instant in that format (PostgreSQL refuses 2020-02-30 or year 0 with an error). */
-function isLogKey(key: string): boolean {
-  if (!LOG_KEY.test(key)) return false;
-  const instant = new Date(key);
-  return (
-    !Number.isNaN(instant.getTime()) &&
-    instant.getUTCFullYear() >= 1 &&
-    instant.toISOString().slice(0, 19) === key.slice(0, 19)
-  );
-}
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function queueItem(row: QueueRow): QueueItem {
-  return { comment: toCommentView(row), reportCount: row.report_count, reasons: row.reasons };
-}
-
-function logItem(row: LogRow): LogItem {
+function queueItem(entry: QueueEntry): QueueItem {
   return {
-    id: row.id,
-    action: row.action,
-    moderator: {
-      id: row.moderator_id,
-      username: row.moderator_username,
-      displayName: row.moderator_display_name,
-    },
-    targetType: row.target_type,
-    targetId: row.target_id,
-    reason: row.reason,
-    createdAt: new Date(row.created_at).toISOString(),
+    comment: toCommentView(entry.comment),
+    reportCount: entry.reportCount,
+    reasons: entry.reasons,
   };
+}
+
+function logItem({ createdKey: _key, createdAt, ...entry }: LogEntry): LogItem {
+  return { ...entry, createdAt: createdAt.toISOString() };
 }

@@ -11,14 +11,14 @@ export class Report {
   id: string = randomUUID();
 
   @ManyToOne(() => Comment, { deleteRule: 'cascade' })
-  comment!: Comment;
+  comment: Comment;
 
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()
-  reporter!: User;
+  reporter: User;
 
   @Property({ type: 'text' })
-  reason!: string;
+  reason: string;
 
   /** Set when a moderator removes or restores the comment: the report has been dealt with. */
   @Property({ type: 'datetime', nullable: true })
@@ -26,4 +26,10 @@ export class Report {
 
   @Property({ type: 'datetime', defaultRaw: 'clock_timestamp()' })
   createdAt: Opt<Date> = new Date();
+
+  constructor(comment: Comment, reporter: User, reason: string) {
+    this.comment = comment;
+    this.reporter = reporter;
+    this.reason = reason;
+  }
 }

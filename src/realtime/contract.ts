@@ -91,6 +91,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'rate_limited'
   | 'too_many_subscriptions'
+  /** The database is down or restarting: retry in a second. */
+  | 'unavailable'
   | 'internal';
 
 /** Every acknowledgement: `{ok: true, ...}` or `{ok: false, error}`. */

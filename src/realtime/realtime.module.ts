@@ -2,22 +2,45 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CommentsModule } from '../comments/comments.module';
 import { UsersModule } from '../users/users.module';
-import { ArticleFeedService } from './article-feed.service';
-import { EventRelay } from './event-relay';
-import { PresenceService } from './presence.service';
+import { EventRelay } from './fanout/event-relay';
+import { PresenceService } from './fanout/presence.service';
+import { ArticleFeeds } from './feed/article-feeds.service';
+import { FeedReads } from './feed/feed-reads';
+import { FeedSweeper } from './feed/feed-sweeper';
+import { Subscriptions } from './feed/subscriptions.service';
+import { FeedListener } from './listeners/feed.listener';
+import { ModeratorsListener } from './listeners/moderators.listener';
+import { SessionsListener } from './listeners/sessions.listener';
 import { RealtimeGateway } from './realtime.gateway';
-import { SocketLimitsService } from './socket-limits.service';
+import { HandshakeAuth } from './transport/handshake-auth.service';
+import { SocketLimitsService } from './transport/socket-limits.service';
+import { SocketServer } from './transport/socket-server';
+import { SocketSessions } from './transport/socket-sessions.service';
 
-/** At the edge: listens to domain events, never imported by a feature module. */
+/**
+ * At the edge: turns domain events into socket emits, never imported by a feature module.
+ *   transport/  Socket.IO: adapter, handshake, per-connection limits, acks, the server handle
+ *   feed/       per-article subscriptions, seq replay, gap repair, tally coalescing
+ *   fanout/     the relay between instances (the event bus's transport), presence
+ *   listeners/  one per concern: domain events → emits
+ */
 @Module({
   imports: [AuthModule, UsersModule, CommentsModule],
   providers: [
     RealtimeGateway,
-    EventRelay,
-    ArticleFeedService,
-    PresenceService,
+    SocketServer,
+    HandshakeAuth,
+    SocketSessions,
     SocketLimitsService,
+    EventRelay,
+    PresenceService,
+    ArticleFeeds,
+    FeedReads,
+    FeedSweeper,
+    Subscriptions,
+    FeedListener,
+    ModeratorsListener,
+    SessionsListener,
   ],
-  exports: [EventRelay],
 })
 export class RealtimeModule {}

@@ -1,6 +1,6 @@
 import { EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ModerationLogEntry } from '../audit/moderation-log-entry.entity';
+import { AuditService } from '../audit/audit.service';
 import type { Principal, Role } from '../common/auth/principal';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
@@ -23,6 +23,7 @@ export class UsersService {
     private readonly passwords: PasswordHasher,
     private readonly em: EntityManager,
     private readonly events: DomainEventBus,
+    private readonly audit: AuditService,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -68,15 +69,7 @@ export class UsersService {
         if (user.role !== role) {
           const from = user.role;
           user.role = role;
-          em.persist(
-            new ModerationLogEntry({
-              action: 'user.role',
-              moderatorId: actor.id,
-              targetType: 'user',
-              targetId: id,
-              reason: `${from} -> ${role}`,
-            }),
-          );
+          this.audit.record('user.role', actor.id, { type: 'user', id }, `${from} -> ${role}`);
         }
         return user;
       }),
@@ -91,14 +84,11 @@ export class UsersService {
         user.bannedAt = new Date();
         user.bannedUntil = until;
         user.banReason = reason;
-        em.persist(
-          new ModerationLogEntry({
-            action: 'user.ban',
-            moderatorId: actor.id,
-            targetType: 'user',
-            targetId: id,
-            reason: until ? `${reason} (until ${until.toISOString()})` : reason,
-          }),
+        this.audit.record(
+          'user.ban',
+          actor.id,
+          { type: 'user', id },
+          until ? `${reason} (until ${until.toISOString()})` : reason,
         );
         return user;
       }),
@@ -113,14 +103,7 @@ export class UsersService {
         user.bannedAt = null;
         user.bannedUntil = null;
         user.banReason = null;
-        em.persist(
-          new ModerationLogEntry({
-            action: 'user.unban',
-            moderatorId: actor.id,
-            targetType: 'user',
-            targetId: id,
-          }),
-        );
+        this.audit.record('user.unban', actor.id, { type: 'user', id });
         return user;
       }),
     );

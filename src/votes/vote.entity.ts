@@ -26,20 +26,27 @@ export class Vote {
   [PrimaryKeyProp]?: ['article', 'dimension', 'user'];
 
   @ManyToOne(() => Article, { primary: true, deleteRule: 'cascade' })
-  article!: Article;
+  article: Article;
 
   @PrimaryKey({ type: 'string', length: 16 })
-  dimension!: Dimension;
+  dimension: Dimension;
 
   @ManyToOne(() => User, { primary: true, deleteRule: 'cascade' })
-  user!: User;
+  user: User;
 
   @Enum({ items: () => VOTE_VALUES, type: 'string', length: 8 })
-  value!: VoteValue;
+  value: VoteValue;
 
   @Property({ type: 'datetime' })
   createdAt: Opt<Date> = new Date();
 
   @Property({ type: 'datetime' })
   updatedAt: Opt<Date> = new Date();
+
+  constructor(article: Article, dimension: Dimension, user: User, value: VoteValue) {
+    this.article = article;
+    this.dimension = dimension;
+    this.user = user;
+    this.value = value;
+  }
 }

@@ -1,4 +1,4 @@
-import type { Tallies } from './tallies';
+import type { Tallies } from '../articles/tallies';
 
 /** After the commit of a vote that changed an article's tallies. */
 export interface TallyChangedEvent {

@@ -1,31 +1,28 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from '../articles/tallies';
+import { type VoteChange, voteKey } from './vote-batcher';
 import type { Dimension, VoteValue } from './vote.entity';
 
-export interface TallyRow {
-  interesting_up: number;
-  interesting_down: number;
-  support_up: number;
-  support_down: number;
-  tallies_version: number;
-}
-
-/** One user's vote on one dimension of one article; `value: null` is no vote (retracted). */
-export interface VoteChange {
-  articleId: string;
-  userId: string;
-  dimension: Dimension;
-  value: VoteValue | null;
+/** An article's counters and their version. */
+export interface ArticleTallies {
+  tallies: Tallies;
+  version: number;
 }
 
 /** How much each counter of one article moves. */
-export type TallyDelta = Omit<TallyRow, 'tallies_version'>;
+export type TallyDelta = TallyColumns;
+
+interface TallyRow extends TallyColumns {
+  id: string;
+  tallies_version: number;
+}
 
 export const COUNTERS: Record<Dimension, Record<VoteValue, keyof TallyDelta>> = {
   interesting: { up: 'interesting_up', down: 'interesting_down' },
   support: { up: 'support_up', down: 'support_down' },
 };
-const TALLY_COLUMNS = 'interesting_up, interesting_down, support_up, support_down, tallies_version';
+const TALLY_COLUMNS = `${tallyColumns()}, tallies_version`;
 
 /**
  * Votes and the tally counters, in plain SQL inside the caller's transaction. Every write to an
@@ -41,14 +38,14 @@ export class VotesRepository {
    * The counters of those of `articleIds` that exist, their rows locked until the transaction
    * ends, in id order (so two transactions locking overlapping sets cannot deadlock).
    */
-  async lockArticles(articleIds: readonly string[]): Promise<Map<string, TallyRow>> {
-    const rows = await this.em.execute<(TallyRow & { id: string })[]>(
+  async lockArticles(articleIds: readonly string[]): Promise<Map<string, ArticleTallies>> {
+    const rows = await this.em.execute<TallyRow[]>(
       `SELECT id, ${TALLY_COLUMNS} FROM articles
         WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)
         ORDER BY id FOR UPDATE`,
       [JSON.stringify(articleIds)],
     );
-    return new Map(rows.map(({ id, ...tallies }) => [id, tallies]));
+    return byArticle(rows);
   }
 
   /** The stored votes among `keys`, by `voteKey`. */
@@ -70,7 +67,10 @@ export class VotesRepository {
       ],
     );
     return new Map(
-      rows.map((row) => [voteKey(row.article_id, row.user_id, row.dimension), row.value]),
+      rows.map((row) => [
+        voteKey({ articleId: row.article_id, userId: row.user_id, dimension: row.dimension }),
+        row.value,
+      ]),
     );
   }
 
@@ -82,8 +82,8 @@ export class VotesRepository {
   async apply(
     changes: readonly VoteChange[],
     deltas: ReadonlyMap<string, TallyDelta>,
-  ): Promise<Map<string, TallyRow>> {
-    const rows = await this.em.execute<(TallyRow & { id: string })[]>(
+  ): Promise<Map<string, ArticleTallies>> {
+    const rows = await this.em.execute<TallyRow[]>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb)
            AS t("articleId" uuid, "userId" uuid, dimension text, value text)
@@ -115,10 +115,12 @@ export class VotesRepository {
         JSON.stringify([...deltas].map(([id, delta]) => ({ id, ...delta }))),
       ],
     );
-    return new Map(rows.map(({ id, ...tallies }) => [id, tallies]));
+    return byArticle(rows);
   }
 }
 
-export function voteKey(articleId: string, userId: string, dimension: Dimension): string {
-  return `${articleId}:${userId}:${dimension}`;
+function byArticle(rows: TallyRow[]): Map<string, ArticleTallies> {
+  return new Map(
+    rows.map((row) => [row.id, { tallies: talliesOf(row), version: row.tallies_version }]),
+  );
 }

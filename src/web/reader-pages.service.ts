@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Article } from '../articles/article.entity';
+import type { ArticleSummaryView, ArticleView } from '../articles/articles.repository';
 import { ArticlesService } from '../articles/articles.service';
 import type { CommentView } from '../comments/comment.view';
 import { CommentsService } from '../comments/comments.service';
@@ -11,7 +11,7 @@ export interface ThreadNode {
 }
 
 export interface ArticlePage {
-  article: Article;
+  article: ArticleView;
   /** The article's comment `seq` read before the comments: the page subscribes `since` it. */
   seq: number;
   thread: ThreadNode[];
@@ -32,7 +32,7 @@ export class ReaderPagesService {
     private readonly comments: CommentsService,
   ) {}
 
-  async articleList(): Promise<Article[]> {
+  async articleList(): Promise<ArticleSummaryView[]> {
     return (await this.articles.list(50)).items;
   }
 

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import type { Article } from '../article.entity';
-import type { ArticleView } from '../articles.repository';
+import type { ArticleSummaryView, ArticleView } from '../articles.repository';
 
 export class VoteCountDto {
   @ApiProperty({ minimum: 0 })
@@ -16,15 +15,6 @@ export class TalliesDto {
 
   @ApiProperty({ type: VoteCountDto })
   support!: VoteCountDto;
-
-  static from(
-    article: Pick<Article, 'interestingUp' | 'interestingDown' | 'supportUp' | 'supportDown'>,
-  ): TalliesDto {
-    return {
-      interesting: { up: article.interestingUp, down: article.interestingDown },
-      support: { up: article.supportUp, down: article.supportDown },
-    };
-  }
 }
 
 const VOTE_VALUES = ['up', 'down'];
@@ -85,15 +75,11 @@ export class ArticleDto {
   })
   myVotes?: MyVotesDto;
 
-  /** From the entity, or from the read path's plain `ArticleView` (no entity hydrated). */
-  static from(article: Article | ArticleView, myVotes?: MyVotesDto): ArticleDto {
-    const followUps = Array.isArray(article.followUps)
-      ? article.followUps
-      : article.followUps.getItems();
+  static from(article: ArticleView, myVotes?: MyVotesDto): ArticleDto {
     return {
       ...ArticleSummaryDto.from(article),
       body: article.body,
-      followUps: followUps.map((f) => ({
+      followUps: article.followUps.map((f) => ({
         id: f.id,
         question: f.question,
         answer: f.answer,
@@ -104,14 +90,14 @@ export class ArticleDto {
 }
 
 export class ArticleSummaryDto extends OmitType(ArticleDto, ['body', 'followUps', 'myVotes']) {
-  static from(article: Omit<ArticleView, 'body' | 'followUps'>): ArticleSummaryDto {
+  static from(article: ArticleSummaryView): ArticleSummaryDto {
     return {
       id: article.id,
       slug: article.slug,
       category: article.category,
       title: article.title,
       keyTakeaways: article.keyTakeaways,
-      tallies: TalliesDto.from(article),
+      tallies: article.tallies,
       commentCount: article.commentCount,
       publishedAt: article.publishedAt.toISOString(),
     };

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
-import { isDatabaseUnavailable } from '../../common/filters/http-exception.filter';
+import { isDatabaseUnavailable } from '../../database/database-errors';
 
 /**
  * Global: every route needs a valid access token unless marked @Public(). On public routes

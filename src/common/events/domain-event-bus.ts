@@ -8,20 +8,73 @@ import { Injectable, Logger } from '@nestjs/common';
 export interface DomainEvents {}
 
 export type DomainEventName = keyof DomainEvents;
-type Handler<K extends DomainEventName> = (event: DomainEvents[K]) => void | Promise<void>;
+export type DomainEventHandler<K extends DomainEventName> = (
+  event: DomainEvents[K],
+) => void | Promise<void>;
 
 /**
- * In-process, after-commit notifications: services publish once their transaction has
- * committed; listeners (the realtime gateway) react. A failing listener is logged and never
- * affects the write that published the event.
+ * `cluster` (the default): the handler runs on every instance for every event, wherever it was
+ * published (socket emits, caches). `instance`: only for events published by this instance
+ * (counters of this instance's own writes).
+ */
+export type HandlerScope = 'cluster' | 'instance';
+
+/** Carries published events to the other instances; they come back through `deliver`. */
+export interface EventTransport {
+  send(name: DomainEventName, event: unknown): void;
+}
+
+interface Registration {
+  handler: DomainEventHandler<DomainEventName>;
+  scope: HandlerScope;
+}
+
+/**
+ * The one path of domain events: a service publishes after its transaction committed; the
+ * transport (the relay between instances, when there are several) carries the event to every
+ * other instance; on each instance every handler of that name runs. Delivery waits for the
+ * next turn of the event loop, so the writer's HTTP answer goes out before the fan-out
+ * (setImmediate keeps the order of events). A failing handler is logged and never affects the
+ * write that published the event, nor the other handlers.
  */
 @Injectable()
 export class DomainEventBus {
   private readonly logger = new Logger(DomainEventBus.name);
-  private readonly handlers = new Map<DomainEventName, Set<Handler<DomainEventName>>>();
+  private readonly handlers = new Map<DomainEventName, Set<Registration>>();
+  private transport: EventTransport | null = null;
 
   publish<K extends DomainEventName>(name: K, event: DomainEvents[K]): void {
-    for (const handler of this.handlers.get(name) ?? []) {
+    setImmediate(() => {
+      this.run(name, event, true);
+      this.transport?.send(name, event);
+    });
+  }
+
+  /** An event another instance published: runs this instance's `cluster` handlers. */
+  deliver(name: DomainEventName, event: unknown): void {
+    this.run(name, event as DomainEvents[DomainEventName], false);
+  }
+
+  /** Returns the function that removes this handler. */
+  on<K extends DomainEventName>(
+    name: K,
+    handler: DomainEventHandler<K>,
+    scope: HandlerScope = 'cluster',
+  ): () => void {
+    const set = this.handlers.get(name) ?? new Set();
+    const registration = { handler: handler as DomainEventHandler<DomainEventName>, scope };
+    set.add(registration);
+    this.handlers.set(name, set);
+    return () => set.delete(registration);
+  }
+
+  useTransport(transport: EventTransport): void {
+    this.transport = transport;
+  }
+
+  private run(name: DomainEventName, event: DomainEvents[DomainEventName], local: boolean): void {
+    for (const { handler, scope } of this.handlers.get(name) ?? []) {
+      if (!local && scope === 'instance') continue;
       try {
         const result = handler(event);
         if (result instanceof Promise) result.catch((error: unknown) => this.report(name, error));
@@ -31,17 +84,9 @@ export class DomainEventBus {
     }
   }
 
-  /** Returns the function that removes this handler. */
-  on<K extends DomainEventName>(name: K, handler: Handler<K>): () => void {
-    const set = this.handlers.get(name) ?? new Set();
-    set.add(handler as Handler<DomainEventName>);
-    this.handlers.set(name, set);
-    return () => set.delete(handler as Handler<DomainEventName>);
-  }
-
   private report(name: DomainEventName, error: unknown): void {
     this.logger.error(
-      `listener of ${String(name)} failed: ${error instanceof Error ? error.stack : String(error)}`,
+      `handler of ${String(name)} failed: ${error instanceof Error ? error.stack : String(error)}`,
     );
   }
 }

@@ -6,8 +6,12 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { ConnectionException, DriverException } from '@mikro-orm/core';
 import type { Response } from 'express';
+import {
+  isDatabaseUnavailable,
+  loggable,
+  RETRY_AFTER_SECONDS,
+} from '../../database/database-errors';
 import { DomainError, type DomainErrorCode } from '../errors/domain-error';
 
 const STATUS_OF: Record<DomainErrorCode, HttpStatus> = {
@@ -48,7 +52,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // a restart or failover: the client may simply retry; nothing internal is shown
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       if (!response.headersSent) {
-        response.setHeader('Retry-After', '1');
+        response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
         response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
           statusCode: HttpStatus.SERVICE_UNAVAILABLE,
           error: 'Service Unavailable',
@@ -86,60 +90,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'];
   }
-}
-
-/**
- * What a 500 logs: the error with its stack, but a failed SQL statement without the statement
- * and the failing row, whose values may be a password hash, a token hash or user text. The
- * database's reason and the table, column or constraint it names are kept.
- */
-export function loggable(exception: unknown): unknown {
-  if (!(exception instanceof Error)) return exception;
-  if (!(exception instanceof DriverException)) return exception.stack;
-  const { table, column, constraint } = exception as unknown as Record<string, unknown>;
-  const text = exception.message;
-  const detail = text.lastIndexOf('\n - detail:');
-  const statement = detail === -1 ? text : text.slice(0, detail);
-  const separator = statement.lastIndexOf(' - ');
-  const reason = separator === -1 ? statement : statement.slice(separator + 3);
-  const names = Object.entries({ table, column, constraint })
-    .filter(([, value]) => typeof value === 'string')
-    .map(([key, value]) => `${key} ${String(value)}`);
-  const frames = (exception.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  return [
-    `${exception.name} (SQLSTATE ${exception.code ?? '?'}${names.length ? `; ${names.join(', ')}` : ''}): ${reason}`,
-    ...frames,
-  ].join('\n');
-}
-
-/** SQLSTATEs and socket errors of a database that is down, restarting or unreachable. */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-]);
-// "Transaction query already complete": knex ended (rolled back) the transaction because its
-// connection died, and the next statement of that transaction finds it gone
-const UNAVAILABLE_MESSAGES =
-  /Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error|Transaction query already complete/i;
-
-export function isDatabaseUnavailable(exception: unknown): boolean {
-  if (exception instanceof ConnectionException) return true;
-  if (!(exception instanceof Error) || exception instanceof HttpException) return false;
-  const code = (exception as { code?: unknown }).code;
-  return (
-    (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
-    UNAVAILABLE_MESSAGES.test(exception.message)
-  );
 }
 
 function isHealthReport(body: unknown): boolean {

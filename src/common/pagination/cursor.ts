@@ -1,31 +1,66 @@
 import { BadRequestError } from '../errors/domain-error';
 
 /**
- * Opaque keyset cursors: base64url of a JSON tuple. A cursor that does not decode to the
- * expected shape is the caller's mistake (400), never a 500.
+ * Opaque keyset cursors: base64url of a JSON tuple, decoded by one codec that knows what each
+ * part must be. A cursor that does not decode to the expected key is the caller's mistake
+ * (400), never a 500 and never a value handed to SQL unchecked.
  */
-export function encodeCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+/** `instant`: a real UTC timestamp as the lists write it (ms or µs); `count`: an integer ≥ 0. */
+export type CursorPart = 'instant' | 'uuid' | 'count';
+type PartValue<P extends CursorPart> = P extends 'count' ? number : string;
+export type CursorKey<T extends readonly CursorPart[]> = { [K in keyof T]: PartValue<T[K]> };
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const VALID: Record<CursorPart, (part: unknown) => boolean> = {
+  // PostgreSQL refuses 2020-02-30 or year 0 with an error: only real instants pass
+  instant: (part) => {
+    if (typeof part !== 'string' || !INSTANT.test(part)) return false;
+    const instant = new Date(part);
+    return (
+      !Number.isNaN(instant.getTime()) &&
+      instant.getUTCFullYear() >= 1 &&
+      instant.toISOString().slice(0, 19) === part.slice(0, 19)
+    );
+  },
+  uuid: (part) => typeof part === 'string' && UUID.test(part),
+  count: (part) => Number.isSafeInteger(part) && (part as number) >= 0,
+};
+
+export class CursorCodec<T extends readonly CursorPart[]> {
+  constructor(private readonly parts: T) {}
+
+  encode(key: CursorKey<T>): string {
+    return encodeCursor(key as readonly (string | number)[]);
+  }
+
+  /** The key, or a BadRequestError naming the cursor. */
+  decode(cursor: string): CursorKey<T> {
+    let key: unknown;
+    try {
+      key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      key = null;
+    }
+    if (
+      !Array.isArray(key) ||
+      key.length !== this.parts.length ||
+      key.some((part, index) => !VALID[this.parts[index]!](part))
+    ) {
+      throw new BadRequestError('cursor is not valid');
+    }
+    return key as CursorKey<T>;
+  }
 }
 
-export function decodeCursor<T extends readonly ('string' | 'number')[]>(
-  cursor: string,
-  shape: T,
-): { [K in keyof T]: T[K] extends 'number' ? number : string } {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = null;
-  }
-  if (
-    !Array.isArray(key) ||
-    key.length !== shape.length ||
-    key.some((part, index) => typeof part !== shape[index])
-  ) {
-    throw new BadRequestError('cursor is not valid');
-  }
-  return key as { [K in keyof T]: T[K] extends 'number' ? number : string };
+export function cursorCodec<const T extends readonly CursorPart[]>(...parts: T): CursorCodec<T> {
+  return new CursorCodec(parts);
+}
+
+function encodeCursor(key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
 export interface Page<T> {
@@ -38,13 +73,13 @@ export function toPage<Row, Item>(
   rows: Row[],
   limit: number,
   toItem: (row: Row) => Item,
-  keyOf: (row: Row) => readonly (string | number)[],
+  cursorOf: (row: Row) => string,
 ): Page<Item> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map(toItem),
-    nextCursor: hasMore && last !== undefined ? encodeCursor(keyOf(last)) : null,
+    nextCursor: hasMore && last !== undefined ? cursorOf(last) : null,
   };
 }

@@ -1,9 +1,9 @@
-import type { Article } from '../../articles/article.entity';
+import type { ArticleSummaryView } from '../../articles/articles.repository';
 import { formatDate, talliesText } from './format';
 import { markup, type SafeHtml } from './html';
 
 /** GET /: every article, newest first, with its category, tallies and comment count. */
-export function articleListMain(articles: Article[]): SafeHtml {
+export function articleListMain(articles: ArticleSummaryView[]): SafeHtml {
   const items = articles.map(
     (article) =>
       markup`<li class="card">
@@ -13,10 +13,7 @@ export function articleListMain(articles: Article[]): SafeHtml {
         </h2>
         <p class="card__meta">
           <span
-            >${talliesText({
-              interesting: { up: article.interestingUp, down: article.interestingDown },
-              support: { up: article.supportUp, down: article.supportDown },
-            })}</span
+            >${talliesText(article.tallies)}</span
           >
           <span>${commentsLabel(article.commentCount)}</span>
           <time datetime="${article.publishedAt.toISOString()}"

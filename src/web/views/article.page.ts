@@ -1,5 +1,5 @@
-import type { Article } from '../../articles/article.entity';
-import type { Tallies } from '../../realtime/contract';
+import type { ArticleView } from '../../articles/articles.repository';
+import type { Tallies } from '../../articles/tallies';
 import type { ArticlePage } from '../reader-pages.service';
 import { commentItem } from './comment.view';
 import { formatDate } from './format';
@@ -22,18 +22,11 @@ export function articleMain(page: ArticlePage): SafeHtml {
           >${formatDate(article.publishedAt)}</time
         >
       </p>
-      ${talliesBar(tallies(article))} ${paragraphs(article.body)}
+      ${talliesBar(article.tallies)} ${paragraphs(article.body)}
       ${keyTakeaways(article.keyTakeaways)} ${followUps(article)}
     </article>
     ${moderationQueue()} ${commentsSection(page)}
   </div>`;
-}
-
-function tallies(article: Article): Tallies {
-  return {
-    interesting: { up: article.interestingUp, down: article.interestingDown },
-    support: { up: article.supportUp, down: article.supportDown },
-  };
 }
 
 function talliesBar(current: Tallies): SafeHtml {
@@ -78,8 +71,8 @@ function keyTakeaways(items: string[]): SafeHtml | null {
   </section>`;
 }
 
-function followUps(article: Article): SafeHtml | null {
-  const items = article.followUps.getItems();
+function followUps(article: ArticleView): SafeHtml | null {
+  const items = article.followUps;
   if (items.length === 0) return null;
   return markup`<section class="follow-ups" aria-labelledby="follow-ups-heading">
     <h2 id="follow-ups-heading">Follow Up Questions</h2>

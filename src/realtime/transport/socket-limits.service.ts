@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { MetricsService } from '../metrics/metrics.service';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from './contract';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { MetricsService } from '../../metrics/metrics.service';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contract';
+import { TokenBucket } from './token-bucket';
 
 /** More refused events than this within ABUSE_WINDOW_MS: the socket is closed. */
 export const ABUSE_REFUSALS = 100;
@@ -13,29 +14,6 @@ export const ABUSE_WINDOW_MS = 10_000;
 export const SLOW_CONSUMER_CHECK_MS = 1_000;
 
 type LimitedSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
-
-/** `burst` tokens at most, refilled at `perMs` tokens a millisecond; one event takes one. */
-export class TokenBucket {
-  private tokens: number;
-  private at: number;
-
-  constructor(
-    private readonly perMs: number,
-    private readonly burst: number,
-    now: number,
-  ) {
-    this.tokens = burst;
-    this.at = now;
-  }
-
-  take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + (now - this.at) * this.perMs);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
 
 /** The parts of an Engine.IO connection the slow-consumer check reads (not in its typings). */
 interface EngineConnection {

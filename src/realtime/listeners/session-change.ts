@@ -1,6 +1,6 @@
-import type { Principal } from '../common/auth/principal';
-import type { UserChangedEvent } from '../users/user.events';
-import type { SessionChangedEvent } from './contract';
+import type { Principal } from '../../common/auth/principal';
+import type { UserChangedEvent } from '../../users/user.events';
+import type { SessionChangedEvent } from '../contract';
 
 /**
  * What an open socket is told when its user's ban or role changed, or null when nothing it

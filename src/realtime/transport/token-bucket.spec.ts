@@ -1,4 +1,4 @@
-import { TokenBucket } from './socket-limits.service';
+import { TokenBucket } from './token-bucket';
 
 describe('TokenBucket', () => {
   it('gives the burst at once, then refills at the rate, never beyond the burst', () => {

@@ -1,8 +1,10 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import type { Server } from 'socket.io';
-import { articleRoom } from './article-feed.service';
-import type { ClientToServerEvents, ServerToClientEvents } from './contract';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DomainEventBus } from '../../common/events/domain-event-bus';
+import { OnDomainEvent } from '../../common/events/on-domain-event.decorator';
+import { SocketServer } from '../transport/socket-server';
+import { articleRoom } from '../transport/socket-types';
 import { EventRelay } from './event-relay';
+import type { PresenceCountedEvent } from './presence.events';
 
 /** At most one `presence` event per article per second. */
 const PRESENCE_INTERVAL_MS = 1_000;
@@ -17,47 +19,44 @@ interface Remote {
 
 /**
  * Readers per article across all instances. Each instance counts its own subscribed sockets
- * and shares the count through the relay; an instance that stops sending (killed) drops out
+ * and shares the count (`presence.counted`); an instance that stops sending (killed) drops out
  * after STALE_MS. Changes go to the room coalesced, at most once a second.
  */
 @Injectable()
-export class PresenceService implements OnApplicationShutdown {
+export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   private readonly local = new Map<string, number>();
   private readonly remote = new Map<string, Map<string, Remote>>();
   private readonly announced = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lastSent = new Map<string, number>();
-  private server: Server<ClientToServerEvents, ServerToClientEvents> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(private readonly relay: EventRelay) {
-    relay.onMessage((message) => {
-      if (message.kind !== 'presence' || message.instance === relay.instanceId) return;
-      const byInstance = this.remote.get(message.articleId) ?? new Map<string, Remote>();
-      const local = this.local.get(message.articleId);
-      if (!byInstance.has(message.instance) && local) {
-        // an instance new to this article: tell it our count now rather than at the next heartbeat
-        relay.send({
-          kind: 'presence',
-          articleId: message.articleId,
-          instance: relay.instanceId,
-          readers: local,
-        });
-      }
-      byInstance.set(message.instance, { readers: message.readers, at: Date.now() });
-      this.remote.set(message.articleId, byInstance);
-      this.schedule(message.articleId);
-    });
+  constructor(
+    private readonly bus: DomainEventBus,
+    private readonly relay: EventRelay,
+    private readonly sockets: SocketServer,
+  ) {
     relay.onReconnect(() => this.announceAll());
   }
 
-  attach(server: Server<ClientToServerEvents, ServerToClientEvents>): void {
-    this.server = server;
+  onModuleInit(): void {
     this.heartbeat = setInterval(() => {
       this.dropStale();
       this.announceAll();
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
+  }
+
+  @OnDomainEvent('presence.counted')
+  onCounted(event: PresenceCountedEvent): void {
+    if (event.instance === this.relay.instanceId) return;
+    const byInstance = this.remote.get(event.articleId) ?? new Map<string, Remote>();
+    const local = this.local.get(event.articleId);
+    // an instance new to this article: tell it our count now rather than at the next heartbeat
+    if (!byInstance.has(event.instance) && local) this.announce(event.articleId, local);
+    byInstance.set(event.instance, { readers: event.readers, at: Date.now() });
+    this.remote.set(event.articleId, byInstance);
+    this.schedule(event.articleId);
   }
 
   readers(articleId: string): number {
@@ -80,9 +79,14 @@ export class PresenceService implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.timers.forEach((timer) => clearTimeout(timer));
-    // tell the others this instance's readers are gone
+    // tell the others this instance's readers are gone: straight to the relay, which closes
+    // before the bus's next turn would hand it the events
     for (const articleId of this.local.keys()) {
-      this.relay.send({ kind: 'presence', articleId, instance: this.relay.instanceId, readers: 0 });
+      this.relay.send('presence.counted', {
+        articleId,
+        instance: this.relay.instanceId,
+        readers: 0,
+      });
     }
   }
 
@@ -93,19 +97,16 @@ export class PresenceService implements OnApplicationShutdown {
     // a new subscriber learned the count from its ack, not from the last event: the next
     // change must go out even if it lands on the count announced before
     if (delta > 0) this.announced.delete(articleId);
-    this.relay.send({
-      kind: 'presence',
-      articleId,
-      instance: this.relay.instanceId,
-      readers: Math.max(count, 0),
-    });
+    this.announce(articleId, Math.max(count, 0));
     this.schedule(articleId);
   }
 
+  private announce(articleId: string, readers: number): void {
+    this.bus.publish('presence.counted', { articleId, instance: this.relay.instanceId, readers });
+  }
+
   private announceAll(): void {
-    for (const [articleId, readers] of this.local) {
-      this.relay.send({ kind: 'presence', articleId, instance: this.relay.instanceId, readers });
-    }
+    for (const [articleId, readers] of this.local) this.announce(articleId, readers);
   }
 
   private dropStale(): void {
@@ -137,7 +138,7 @@ export class PresenceService implements OnApplicationShutdown {
         this.announced.set(articleId, readers);
         this.lastSent.set(articleId, Date.now());
         if (readers === 0) this.announced.delete(articleId);
-        this.server?.local.to(articleRoom(articleId)).emit('presence', { articleId, readers });
+        this.sockets.emit(articleRoom(articleId), 'presence', { articleId, readers });
       }, wait).unref(),
     );
   }

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../common/filters/http-exception.filter';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../database/database-errors';
 
 /** The `connect_error` of a refused handshake, as the client sees it. */
 export interface HandshakeError extends Error {
@@ -12,5 +12,5 @@ export interface HandshakeError extends Error {
  */
 export function handshakeError(cause: unknown): HandshakeError {
   if (!isDatabaseUnavailable(cause)) return new Error('unauthorized');
-  return Object.assign(new Error('unavailable'), { data: { retryAfter: 1 } });
+  return Object.assign(new Error('unavailable'), { data: { retryAfter: RETRY_AFTER_SECONDS } });
 }

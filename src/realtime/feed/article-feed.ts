@@ -1,0 +1,99 @@
+import type { ArticleSnapshot } from '../../comments/comment-feed.reader';
+import type { CommentChangedEvent } from '../../comments/comment.events';
+import type { TallyChangedEvent } from '../../votes/vote.events';
+import { TallyThrottle } from './tally-throttle';
+
+/** What a feed needs from outside: the room, the event log, and somewhere to report. */
+export interface FeedOutput {
+  comment(event: CommentChangedEvent): void;
+  tally(event: TallyChangedEvent): void;
+  /** The article's logged events `after < seq <= upTo`, in order. */
+  readLog(articleId: string, after: number, upTo: number): Promise<CommentChangedEvent[]>;
+  warn(message: string): void;
+}
+
+/**
+ * One article's live stream on this instance. Comment events reach the room in `seq` order
+ * with no gap: an event that arrives early waits, a gap is filled from the event log. Emits and
+ * log reads of the article run one at a time (`serially`). Tallies go through a TallyThrottle.
+ */
+export class ArticleFeed {
+  /** The last comment `seq` emitted to the room: every seq up to it went out, in order. */
+  lastSeq: number;
+  readonly tally: TallyThrottle;
+  /** Sockets of this instance subscribed, or subscribing. */
+  holders = 0;
+  /** Comment events waiting for an earlier seq. */
+  private readonly pending = new Map<number, CommentChangedEvent>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly articleId: string,
+    snapshot: ArticleSnapshot,
+    tallyIntervalMs: number,
+    private readonly out: FeedOutput,
+  ) {
+    this.lastSeq = snapshot.seq;
+    this.tally = new TallyThrottle(
+      { version: snapshot.talliesVersion, tallies: snapshot.tallies },
+      tallyIntervalMs,
+      (event) => out.tally(event),
+    );
+  }
+
+  /** A comment event from the relay; older ones than the room has seen are ignored. */
+  accept(event: CommentChangedEvent): void {
+    if (event.seq <= this.lastSeq) return;
+    this.pending.set(event.seq, event);
+    void this.serially(async () => {
+      this.emitPending();
+      // an earlier event has not arrived (yet): take it from the log
+      if (this.pending.size > 0) await this.fillFromLog(highest(this.pending.keys()));
+    });
+  }
+
+  /** Resolves once every event up to `seq` has been emitted to the room. */
+  catchUp(seq: number): Promise<void> {
+    return this.serially(async () => {
+      if (seq > this.lastSeq) await this.fillFromLog(seq);
+    });
+  }
+
+  close(): void {
+    this.tally.stop();
+  }
+
+  private emitPending(): void {
+    for (
+      let next = this.pending.get(this.lastSeq + 1);
+      next;
+      next = this.pending.get(this.lastSeq + 1)
+    ) {
+      this.pending.delete(next.seq);
+      this.lastSeq = next.seq;
+      this.out.comment(next);
+    }
+    for (const seq of this.pending.keys()) if (seq <= this.lastSeq) this.pending.delete(seq);
+  }
+
+  private async fillFromLog(upTo: number): Promise<void> {
+    const events = await this.out.readLog(this.articleId, this.lastSeq, upTo);
+    for (const event of events)
+      if (!this.pending.has(event.seq)) this.pending.set(event.seq, event);
+    this.emitPending();
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(work);
+    this.chain = run.catch((error: unknown) => {
+      this.out.warn(`feed catch-up failed: ${(error as Error).message}`);
+    });
+    return run;
+  }
+}
+
+function highest(values: Iterable<number>): number {
+  let max = -Infinity;
+  for (const value of values) if (value > max) max = value;
+  return max;
+}

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../../metrics/metrics.service';
+import { PresenceService } from '../fanout/presence.service';
+import { type Ack, MAX_REPLAY, type ReplayedEvent, type SubscribeResult } from '../contract';
+import type { SubscribeDto, UnsubscribeDto } from '../transport/socket-payloads.dto';
+import { failureAck, fail } from '../transport/socket-validation';
+import { articleRoom, type TownhallSocket } from '../transport/socket-types';
+import { ArticleFeeds } from './article-feeds.service';
+import { FeedReads } from './feed-reads';
+
+export const MAX_SUBSCRIPTIONS = 50;
+
+/**
+ * A socket's article subscriptions. A subscribe replays `since` from the event log, then joins
+ * the room at the exact moment the room has been sent everything the replay covers: no gap, no
+ * duplicate, missed events before live ones.
+ */
+@Injectable()
+export class Subscriptions {
+  private readonly logger = new Logger(Subscriptions.name);
+
+  constructor(
+    private readonly feeds: ArticleFeeds,
+    private readonly reads: FeedReads,
+    private readonly presence: PresenceService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  subscribe(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
+    return inTurn(socket, async () => {
+      const subscriptions = socket.data.subscriptions;
+      if (subscriptions.has(dto.articleId)) {
+        // a resubscribe (e.g. with a newer `since`): start over
+        subscriptions.delete(dto.articleId);
+        await socket.leave(articleRoom(dto.articleId));
+        this.left(dto.articleId);
+      }
+      if (subscriptions.size >= MAX_SUBSCRIPTIONS) {
+        return fail(
+          'too_many_subscriptions',
+          `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`,
+        );
+      }
+      try {
+        return await this.join(socket, dto);
+      } catch (error) {
+        this.logger.error(`subscribe failed: ${(error as Error).stack}`);
+        return failureAck(error, 'subscribe');
+      }
+    });
+  }
+
+  unsubscribe(socket: TownhallSocket, dto: UnsubscribeDto): Promise<Ack> {
+    return inTurn(socket, async () => {
+      if (socket.data.subscriptions.delete(dto.articleId)) {
+        await socket.leave(articleRoom(dto.articleId));
+        this.left(dto.articleId);
+      }
+      return { ok: true as const };
+    });
+  }
+
+  /** A disconnected socket: every subscription ends (the rooms are left by Socket.IO). */
+  dropAll(socket: TownhallSocket): void {
+    for (const articleId of socket.data.subscriptions ?? []) this.left(articleId);
+    socket.data.subscriptions?.clear();
+  }
+
+  private async join(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
+    const { articleId, since } = dto;
+    const snapshot = await this.reads.snapshot(articleId);
+    if (!snapshot) return fail('not_found', 'article not found');
+    const feed = this.feeds.hold(snapshot);
+    let joined = false;
+    try {
+      await feed.catchUp(snapshot.seq);
+      const missed: ReplayedEvent[] = [];
+      let resync =
+        since !== undefined && (since > feed.lastSeq || feed.lastSeq - since > MAX_REPLAY);
+      if (since !== undefined && !resync) {
+        // the room may move on while we read: read again until our replay ends where it stands
+        for (let upTo = since; upTo < feed.lastSeq;) {
+          const target = feed.lastSeq;
+          missed.push(...(await this.reads.replay(articleId, upTo, target)));
+          upTo = target;
+          if (feed.lastSeq - since > MAX_REPLAY) {
+            resync = true;
+            break;
+          }
+        }
+      }
+      if (!socket.connected) return fail('internal', 'disconnected');
+      // synchronous from here: no room emit can slip between the join and the ack
+      void socket.join(articleRoom(articleId));
+      socket.data.subscriptions.add(articleId);
+      joined = true;
+      this.presence.joined(articleId);
+      this.metrics.subscriptions.inc();
+      const newer = feed.tally.version > snapshot.talliesVersion;
+      return {
+        ok: true,
+        seq: feed.lastSeq,
+        tallies: newer ? feed.tally.tallies : snapshot.tallies,
+        commentCount: snapshot.commentCount,
+        readers: this.presence.readers(articleId),
+        missed: resync ? [] : missed,
+        ...(resync ? { resync: true as const } : {}),
+      };
+    } finally {
+      if (!joined) this.feeds.release(articleId);
+    }
+  }
+
+  private left(articleId: string): void {
+    this.feeds.release(articleId);
+    this.presence.left(articleId);
+    this.metrics.subscriptions.dec();
+  }
+}
+
+/**
+ * Runs a socket's subscription changes one at a time: two subscribes in flight together would
+ * both pass the duplicate and the 50-subscription checks before either is counted.
+ */
+function inTurn<T>(socket: TownhallSocket, work: () => Promise<T>): Promise<T> {
+  const run = (socket.data.turn ?? Promise.resolve()).then(work);
+  socket.data.turn = run.catch(() => undefined);
+  return run;
+}

@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import type { CommentChangedEvent } from '../../comments/comment.events';
+import { OnDomainEvent } from '../../common/events/on-domain-event.decorator';
+import type { TallyChangedEvent } from '../../votes/vote.events';
+import { ArticleFeeds } from '../feed/article-feeds.service';
+
+/** Comment changes and tallies, from any instance, into the article feeds of this one. */
+@Injectable()
+export class FeedListener {
+  constructor(private readonly feeds: ArticleFeeds) {}
+
+  @OnDomainEvent('comment.changed')
+  onComment(event: CommentChangedEvent): void {
+    this.feeds.onComment(event);
+  }
+
+  @OnDomainEvent('tally.changed')
+  onTally(event: TallyChangedEvent): void {
+    this.feeds.onTally(event);
+  }
+}
