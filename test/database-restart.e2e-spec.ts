@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { killAllServers, type ServerProcess, startServer } from './support/server-process';
-import { connect } from './support/socket-clients';
+import { connect, subscribe } from './support/socket-clients';
 import { query } from './support/test-database';
 
 jest.setTimeout(180_000);
@@ -171,8 +171,15 @@ describe('PostgreSQL restarted under a write load', () => {
       },
       (error: Error) => error.message,
     );
+    // a reader socket (no token) connects, but its subscribe cannot read the article
+    const reader = await connect(base);
+    const subscribeAck = await subscribe(reader, { articleId });
+    reader.close();
     await delay(1_500);
     const health = await call(base, 'GET', '/health');
+    // the reader page is HTML: a short "try again" page, 503 with Retry-After
+    const page = await fetch(`${base}/articles/${articleId}`);
+    const pageText = await page.text();
     await cluster!.start();
     await delay(4_000);
     running = false;
@@ -297,6 +304,14 @@ describe('PostgreSQL restarted under a write load', () => {
     }
     expect(health.status).toBe(503);
     expect(handshake).toBe('unavailable');
+    expect(subscribeAck).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringMatching(/try again/) },
+    });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('1');
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(pageText).toMatch(/Please try again/);
     // every acknowledged write is stored
     expect(new Set(commentIds).size).toBe(commentIds.length);
     expect(foundComments).toBe(commentIds.length);
