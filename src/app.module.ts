@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SitesModule } from './sites/sites.module';
 import { UsersModule } from './users/users.module';
 import { VotesModule } from './votes/votes.module';
 import { WebModule } from './web/web.module';
@@ -57,6 +58,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         EventsModule,
         RateLimitModule,
+        SitesModule,
         UsersModule,
         AuthModule,
         ArticlesModule,

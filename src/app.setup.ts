@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 import { TownhallIoAdapter } from './realtime/transport/townhall-io.adapter';
+import { AllowedOrigins } from './sites/allowed-origins.service';
 
 export const BODY_LIMIT = '64kb';
 
@@ -17,15 +18,16 @@ export const BODY_LIMIT = '64kb';
  * production does. The app must have been created with `bodyParser: false`.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  app.useWebSocketAdapter(new TownhallIoAdapter(app, config));
+  app.useWebSocketAdapter(new TownhallIoAdapter(app, config, app.get(AllowedOrigins)));
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(assignRequestId);
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(securityHeaders(config));
+  const origins = app.get(AllowedOrigins);
   app.enableCors({
-    origin: (origin, callback) =>
-      callback(null, origin === undefined || isAllowedOrigin(origin, config.corsOrigins)),
+    // a function, so answers echo the one origin asked about (with Vary: Origin)
+    origin: (origin, callback) => callback(null, origin === undefined || origins.isAllowed(origin)),
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
     maxAge: 600,
   });
@@ -89,11 +91,6 @@ function assignRequestId(request: Request, response: Response, next: NextFunctio
   request.headers['x-request-id'] = id;
   response.setHeader('X-Request-Id', id);
   next();
-}
-
-/** CORS_ORIGINS: `*`, or a list; same-origin requests never depend on it. */
-export function isAllowedOrigin(origin: string, allowed: AppConfig['corsOrigins']): boolean {
-  return allowed === '*' || allowed.includes(origin);
 }
 
 function setUpOpenApi(app: NestExpressApplication): void {

@@ -43,15 +43,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const ZERO_TALLIES = { interesting: { up: 0, down: 0 }, support: { up: 0, down: 0 } };
+/** Articles made with POST /api/articles belong to no publisher's site (API.md v2). */
+const NO_SITE = { siteId: null, externalId: null, url: null, commentsClosed: false };
 const SUMMARY_KEYS = [
   'category',
   'commentCount',
+  'commentsClosed',
+  'externalId',
   'id',
   'keyTakeaways',
   'publishedAt',
+  'siteId',
   'slug',
   'tallies',
   'title',
+  'url',
 ];
 
 function tag(): string {
@@ -158,6 +164,7 @@ describe('articles (HTTP)', () => {
         tallies: ZERO_TALLIES,
         commentCount: 0,
         publishedAt: expect.stringMatching(ISO),
+        ...NO_SITE,
       });
     });
 
@@ -266,6 +273,7 @@ describe('articles (HTTP)', () => {
         tallies: ZERO_TALLIES,
         commentCount: 0,
         publishedAt: article.publishedAt,
+        ...NO_SITE,
       });
       expect(new Set((byId.body as Article).followUps.map((f) => f.id)).size).toBe(3);
       expect(bySlug.body).toEqual(byId.body);
@@ -333,6 +341,7 @@ describe('articles (HTTP)', () => {
         tallies: ZERO_TALLIES,
         commentCount: 0,
         publishedAt: expect.stringMatching(ISO),
+        ...NO_SITE,
       });
       expect(article.followUps.map((f) => f.question)).toEqual(['Who?', 'When?', 'Why?']);
       expect(article).not.toHaveProperty('myVotes');

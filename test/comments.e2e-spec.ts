@@ -1230,7 +1230,8 @@ describe('comment event log', () => {
 
     const events = publishedFor(articleId).filter((event) => event.seq >= next);
     expect(events.map((event) => event.seq)).toEqual(range(next, next + 5));
-    // committedAt: when the change committed (for the write-to-broadcast lag metric)
+    // committedAt: when the change committed (for the write-to-broadcast lag metric);
+    // commentCount: the article's visible comments right after the change (for count badges)
     const committedAt = expect.any(Number) as number;
     expect(events).toEqual([
       {
@@ -1239,12 +1240,14 @@ describe('comment event log', () => {
         seq: next,
         comment: edit1.body as Comment,
         committedAt,
+        commentCount: 50,
       },
       {
         type: 'comment.updated',
         articleId,
         seq: next + 1,
         committedAt,
+        commentCount: 50,
         comment: expect.objectContaining({ id: editedB.id, body: 'edited too' }) as Comment,
       },
       {
@@ -1253,12 +1256,14 @@ describe('comment event log', () => {
         seq: next + 2,
         comment: edit3.body as Comment,
         committedAt,
+        commentCount: 50,
       },
       {
         type: 'comment.removed',
         articleId,
         seq: next + 3,
         committedAt,
+        commentCount: 49,
         commentId: deleted.id,
         status: 'deleted',
       },
@@ -1267,6 +1272,7 @@ describe('comment event log', () => {
         articleId,
         seq: next + 4,
         committedAt,
+        commentCount: 48,
         commentId: removed.id,
         status: 'removed',
       },
@@ -1275,6 +1281,7 @@ describe('comment event log', () => {
         articleId,
         seq: next + 5,
         committedAt,
+        commentCount: 49,
         comment: expect.objectContaining({
           id: removed.id,
           status: 'visible',

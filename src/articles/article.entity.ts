@@ -7,11 +7,15 @@ import {
   Entity,
   EntityRepositoryType,
   Index,
+  ManyToOne,
   OneToMany,
   type Opt,
   PrimaryKey,
   Property,
+  type Ref,
+  Unique,
 } from '@mikro-orm/core';
+import { Site } from '../sites/site.entity';
 import { ArticlesRepository } from './articles.repository';
 import { FollowUp } from './follow-up.entity';
 
@@ -25,6 +29,8 @@ export interface ArticleContent {
 
 @Entity({ tableName: 'articles', repository: () => ArticlesRepository })
 @Index({ properties: ['publishedAt', 'id'] })
+// one article per publisher's id: concurrent upserts of one externalId meet here
+@Unique({ properties: ['site', 'externalId'] })
 // counters can never go negative: a bug would fail its transaction rather than corrupt tallies
 @Check({
   name: 'articles_counters_check',
@@ -86,6 +92,22 @@ export class Article {
 
   @Property({ type: 'datetime' })
   publishedAt: Opt<Date> = new Date();
+
+  /** The publisher's site, for articles it manages by its own id (null: made here). */
+  @ManyToOne(() => Site, { ref: true, nullable: true })
+  site: Opt<Ref<Site>> | null = null;
+
+  /** The publisher's own id of the article: 1–128 of [A-Za-z0-9._~:-]. */
+  @Property({ type: 'string', length: 128, nullable: true })
+  externalId: Opt<string> | null = null;
+
+  /** Where the publisher shows the article. */
+  @Property({ type: 'text', nullable: true })
+  url: Opt<string> | null = null;
+
+  /** No new comments: posting answers 403. */
+  @Property({ type: 'boolean', default: false })
+  commentsClosed: Opt<boolean> = false;
 
   @Property({ type: 'datetime', onUpdate: () => new Date() })
   updatedAt: Opt<Date> = new Date();

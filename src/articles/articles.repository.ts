@@ -14,6 +14,11 @@ export interface ArticleSummaryView {
   /** The `seq` of the article's latest comment event, read with the rest of the row. */
   commentSeq: number;
   publishedAt: Date;
+  /** For articles a publisher's site manages by its own id; all null otherwise. */
+  siteId: string | null;
+  externalId: string | null;
+  url: string | null;
+  commentsClosed: boolean;
 }
 
 /** What the article page shows. */
@@ -32,6 +37,10 @@ interface SummaryRow extends TallyColumns {
   comment_seq: number;
   /** ISO-8601 (to_json): the driver leaves timestamps as PostgreSQL's text */
   published_at: string;
+  site_id: string | null;
+  external_id: string | null;
+  url: string | null;
+  comments_closed: boolean;
 }
 interface ViewRow extends SummaryRow {
   body: string;
@@ -39,7 +48,11 @@ interface ViewRow extends SummaryRow {
 }
 
 const SUMMARY_COLUMNS = `a.id, a.slug, a.category, a.title, a.key_takeaways, ${tallyColumns('a')},
-  a.comment_count, a.comment_seq, to_json(a.published_at) AS published_at`;
+  a.comment_count, a.comment_seq, to_json(a.published_at) AS published_at,
+  a.site_id, a.external_id, a.url, a.comments_closed`;
+
+/** How a display read finds its article. */
+export type ArticleKey = { id: string } | { slug: string } | { siteId: string; externalId: string };
 
 /**
  * Articles. Reads for display are single plain statements (no query builder, no entity
@@ -66,16 +79,21 @@ export class ArticlesRepository extends EntityRepository<Article> {
   }
 
   /** The article with its follow-ups in one statement, as plain data (the most frequent read). */
-  async findView(where: { id: string } | { slug: string }): Promise<ArticleView | null> {
-    const [column, value] = 'id' in where ? ['id', where.id] : ['slug', where.slug];
+  async findView(key: ArticleKey): Promise<ArticleView | null> {
+    const [where, params] =
+      'id' in key
+        ? ['a.id = ?', [key.id]]
+        : 'slug' in key
+          ? ['a.slug = ?', [key.slug]]
+          : ['a.site_id = ? AND a.external_id = ?', [key.siteId, key.externalId]];
     const rows = await this.sql<ViewRow>(
       `SELECT ${SUMMARY_COLUMNS}, a.body,
               coalesce((SELECT json_agg(json_build_object('id', f.id, 'question', f.question,
                                                           'answer', f.answer) ORDER BY f.position)
                           FROM article_follow_ups f WHERE f.article_id = a.id), '[]') AS follow_ups
          FROM articles a
-        WHERE a.${column} = ?`,
-      [value],
+        WHERE ${where}`,
+      params,
     );
     const row = rows[0];
     return row ? { ...summaryOf(row), body: row.body, followUps: row.follow_ups } : null;
@@ -122,5 +140,9 @@ function summaryOf(row: SummaryRow): ArticleSummaryView {
     commentCount: row.comment_count,
     commentSeq: row.comment_seq,
     publishedAt: new Date(row.published_at),
+    siteId: row.site_id,
+    externalId: row.external_id,
+    url: row.url,
+    commentsClosed: row.comments_closed,
   };
 }

@@ -54,6 +54,11 @@ export class ArticlesService {
     return article;
   }
 
+  /** A site's article by the publisher's own id, or null. */
+  findByExternalId(siteId: string, externalId: string): Promise<ArticleView | null> {
+    return this.articles.findView({ siteId: siteId.toLowerCase(), externalId });
+  }
+
   myVotes(articleId: string, userId: string): ReturnType<ArticlesRepository['myVotes']> {
     return this.articles.myVotes(articleId, userId);
   }

@@ -18,7 +18,7 @@ import { UserDto } from '../users/dto/user.dto';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/credentials.dto';
+import { LoginDto, RefreshTokenDto, RegisterDto, SsoDto } from './dto/credentials.dto';
 import { SessionDto, TokensDto } from './dto/session.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 
@@ -50,6 +50,17 @@ export class AuthController {
   @RateLimit('login-ip', 'login-user')
   async login(@Req() request: Request & { user: User }): Promise<SessionDto> {
     return SessionDto.from(await this.auth.startSession(request.user));
+  }
+
+  /** Single sign-on from a publisher's site: its server signed the token for its user. */
+  @Public()
+  @Post('sso')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionDto })
+  @ApiErrors(400, 401, 429)
+  @RateLimit('login-ip')
+  async sso(@Body() dto: SsoDto): Promise<SessionDto> {
+    return SessionDto.from(await this.auth.signInSso(dto.siteId, dto.token));
   }
 
   @Public()

@@ -6,6 +6,7 @@ import { User } from '../users/user.entity';
 import { UsersService, type NewUser } from '../users/users.service';
 import { RefreshToken } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SsoService } from './sso.service';
 import { REFRESH_TOKEN_TTL_MS, TokenService } from './token.service';
 
 export interface Session {
@@ -23,6 +24,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly em: EntityManager,
+    private readonly sso: SsoService,
   ) {}
 
   async register(input: NewUser): Promise<Session> {
@@ -35,6 +37,12 @@ export class AuthService {
     const user = await this.users.authenticate(username, password);
     if (!user) throw new UnauthorizedError('invalid username or password');
     return user;
+  }
+
+  /** A session for the publisher's user the site-signed token names (created on first use). */
+  async signInSso(siteId: string, token: string): Promise<Session> {
+    const profile = await this.sso.verify(siteId.toLowerCase(), token);
+    return this.startSession(await this.users.signInSso(profile));
   }
 
   startSession(user: User): Promise<Session> {

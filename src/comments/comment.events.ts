@@ -7,6 +7,8 @@ interface CommentEventBase {
   seq: number;
   /** Epoch ms just after COMMIT (absent on events rebuilt from the log). */
   committedAt?: number;
+  /** The article's visible comments just after this change (absent on events from the log). */
+  commentCount?: number;
 }
 
 /** After the commit of a comment change readers can see. */

@@ -153,15 +153,18 @@ export class CommentsRepository {
 
   /**
    * Locks the article row, moves its visible-comment count by `delta` and hands out the next
-   * `seq`. Null when the article does not exist.
+   * `seq`; the seq and the new count. Null when the article does not exist.
    */
-  async nextSeq(articleId: string, delta: -1 | 0 | 1): Promise<number | null> {
-    const rows = await this.em.execute<{ comment_seq: number }[]>(
+  async nextSeq(
+    articleId: string,
+    delta: -1 | 0 | 1,
+  ): Promise<{ seq: number; commentCount: number } | null> {
+    const rows = await this.em.execute<{ comment_seq: number; comment_count: number }[]>(
       `UPDATE articles SET comment_seq = comment_seq + 1, comment_count = comment_count + ?
-        WHERE id = ? RETURNING comment_seq`,
+        WHERE id = ? RETURNING comment_seq, comment_count`,
       [delta, articleId],
     );
-    return rows[0]?.comment_seq ?? null;
+    return rows[0] ? { seq: rows[0].comment_seq, commentCount: rows[0].comment_count } : null;
   }
 
   async insert(comment: {

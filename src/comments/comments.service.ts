@@ -90,14 +90,14 @@ export class CommentsService {
     parentId?: string,
   ): Promise<CommentView> {
     const id = randomUUID();
-    const { seq, row } = await this.em.transactional(async () => {
+    const { next, row } = await this.em.transactional(async () => {
       if (parentId && !(await this.comments.adjustReplyCount(parentId, articleId, 1, true))) {
         const status = await this.comments.statusOf(parentId, articleId);
         if (status === null) throw new BadRequestError('parentId is not a comment of this article');
         throw new ConflictError(`cannot reply to a ${status} comment`);
       }
-      const seq = await this.comments.nextSeq(articleId, 1);
-      if (seq === null) throw new NotFoundError('article');
+      const next = await this.comments.nextSeq(articleId, 1);
+      if (next === null) throw new NotFoundError('article');
       await this.comments.insert({
         id,
         articleId,
@@ -105,16 +105,16 @@ export class CommentsService {
         authorId: author.id,
         body,
       });
-      await this.comments.appendEvent(articleId, seq, 'comment.created', id);
-      return { seq, row: (await this.comments.findById(id))! };
+      await this.comments.appendEvent(articleId, next.seq, 'comment.created', id);
+      return { next, row: (await this.comments.findById(id))! };
     });
     const comment = toCommentView(row);
-    this.publish({ type: 'comment.created', articleId, seq, comment });
+    this.publish({ type: 'comment.created', articleId, ...next, comment });
     return comment;
   }
 
   async edit(user: Principal, id: string, body: string): Promise<CommentView> {
-    const { seq, row } = await this.em.transactional(async () => {
+    const { next, row } = await this.em.transactional(async () => {
       const current = await this.comments.lock(id);
       if (!current) throw new NotFoundError('comment');
       if (current.author.id !== user.id)
@@ -122,12 +122,12 @@ export class CommentsService {
       if (current.status !== 'visible')
         throw new ConflictError(`cannot edit a ${current.status} comment`);
       await this.comments.updateBody(id, body);
-      const seq = (await this.comments.nextSeq(current.articleId, 0))!;
-      await this.comments.appendEvent(current.articleId, seq, 'comment.updated', id);
-      return { seq, row: (await this.comments.findById(id))! };
+      const next = (await this.comments.nextSeq(current.articleId, 0))!;
+      await this.comments.appendEvent(current.articleId, next.seq, 'comment.updated', id);
+      return { next, row: (await this.comments.findById(id))! };
     });
     const comment = toCommentView(row);
-    this.publish({ type: 'comment.updated', articleId: row.articleId, seq, comment });
+    this.publish({ type: 'comment.updated', articleId: row.articleId, ...next, comment });
     return comment;
   }
 
@@ -152,7 +152,7 @@ export class CommentsService {
     const outcome = await this.em.transactional(async () => {
       const current = await this.comments.lock(id);
       if (!current) throw new NotFoundError('comment');
-      if (change.idempotent && current.status === change.to) return { seq: null, row: current };
+      if (change.idempotent && current.status === change.to) return { next: null, row: current };
       if (!change.allowedFrom.includes(current.status)) {
         throw new ConflictError(`comment is ${current.status}`);
       }
@@ -163,26 +163,26 @@ export class CommentsService {
         await this.comments.adjustReplyCount(current.parentId, current.articleId, delta as 1 | -1);
       }
       await this.comments.setStatus(id, change.to, change.reason ?? null);
-      const seq = (await this.comments.nextSeq(current.articleId, delta as -1 | 0 | 1))!;
+      const next = (await this.comments.nextSeq(current.articleId, delta as -1 | 0 | 1))!;
       const type = isVisible ? 'comment.updated' : 'comment.removed';
       await this.comments.appendEvent(
         current.articleId,
-        seq,
+        next.seq,
         type,
         id,
         isVisible ? null : change.to,
       );
       const row = (await this.comments.findById(id))!;
       await change.alsoInTransaction?.(row);
-      return { seq, row };
+      return { next, row };
     });
-    const { seq, row } = outcome;
-    if (seq === null) return toCommentView(row, true);
+    const { next, row } = outcome;
+    if (next === null) return toCommentView(row, true);
     const articleId = row.articleId;
     this.publish(
       change.to === 'visible'
-        ? { type: 'comment.updated', articleId, seq, comment: toCommentView(row) }
-        : { type: 'comment.removed', articleId, seq, commentId: id, status: change.to },
+        ? { type: 'comment.updated', articleId, ...next, comment: toCommentView(row) }
+        : { type: 'comment.removed', articleId, ...next, commentId: id, status: change.to },
     );
     return toCommentView(row, true);
   }

@@ -48,6 +48,8 @@ describe('loadConfig', () => {
         },
         tallyIntervalMs: 100,
         logLevel: 'info',
+        publicUrl: 'http://localhost:3000',
+        allowPrivateUrls: false,
       });
     });
 
@@ -108,6 +110,8 @@ describe('loadConfig', () => {
         RATE_LIMITS: 'off',
         TALLY_INTERVAL_MS: '250',
         LOG_LEVEL: 'debug',
+        PUBLIC_URL: 'https://comments.example.com/',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
       });
 
       expect(config).toMatchObject({
@@ -123,6 +127,8 @@ describe('loadConfig', () => {
         rateLimits: false,
         tallyIntervalMs: 250,
         logLevel: 'debug',
+        publicUrl: 'https://comments.example.com',
+        allowPrivateUrls: true,
       });
     });
 
@@ -162,6 +168,10 @@ describe('loadConfig', () => {
       ['CORS_ORIGINS', { CORS_ORIGINS: 'https://a.example/path' }],
       ['CORS_ORIGINS', { CORS_ORIGINS: 'ftp://a.example' }],
       ['NODE_ENV', { NODE_ENV: 'staging' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'comments.example.com' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'https://comments.example.com/embed' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'ftp://comments.example.com' }],
+      ['WEBHOOK_ALLOW_PRIVATE', { WEBHOOK_ALLOW_PRIVATE: 'sometimes' }],
       ['JWT_SECRET', { JWT_SECRET: 'too-short' }],
       ['ADMIN_PASSWORD', { ADMIN_USERNAME: 'chief_editor' }],
       ['ADMIN_USERNAME', { ADMIN_PASSWORD: 'a-long-password' }],

@@ -54,6 +54,10 @@ export interface AppConfig {
   socketLimits: SocketLimits;
   tallyIntervalMs: number;
   logLevel: LogLevel;
+  /** The server's public origin (no trailing slash): in embed.js, e-mail links and feeds. */
+  publicUrl: string;
+  /** `true`: webhooks and JWKS URLs may use http: and loopback/private addresses. */
+  allowPrivateUrls: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -101,6 +105,8 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  const publicUrl = read.origin('PUBLIC_URL') ?? `http://localhost:${port}`;
+  const allowPrivateUrls = read.boolean('WEBHOOK_ALLOW_PRIVATE', false);
   let jwtSecret = read.string('JWT_SECRET');
 
   if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
@@ -137,6 +143,8 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     socketLimits,
     tallyIntervalMs,
     logLevel,
+    publicUrl,
+    allowPrivateUrls,
   };
 }
 
@@ -229,6 +237,22 @@ class EnvReader {
     }
     this.problems.push(`${name} must be a URL of the form ${protocols[0]}//host:port/...`);
     return null;
+  }
+
+  /** An http(s) origin: scheme, host, optional port, nothing after it (a trailing / is dropped). */
+  origin(name: string): string | undefined {
+    const raw = this.string(name)?.replace(/\/$/, '');
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === raw) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(
+      `${name} must be an origin like https://comments.example.com (got "${raw}")`,
+    );
+    return undefined;
   }
 
   origins(name: string, fallback: '*' | string[]): '*' | string[] {

@@ -117,9 +117,30 @@ export interface UnsubscribeRequest {
   articleId: string;
 }
 
+/** Comment-count badges of a publisher's front page: not subscriptions, not readers. */
+export interface WatchRequest {
+  siteId: string;
+  /** The publisher's ids of the articles (at most 200 per connection). */
+  externalIds: string[];
+}
+export interface ArticleCounts {
+  commentCount: number;
+  tallies: Tallies;
+}
+export interface WatchResult {
+  /** By external id; ids the site has no article for are left out. */
+  counts: Record<string, ArticleCounts>;
+}
+/** After a change of a watched article's counts (at most once per TALLY_INTERVAL_MS). */
+export interface CountEvent extends ArticleCounts {
+  siteId: string;
+  externalId: string;
+}
+
 export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (result: Ack<SubscribeResult>) => void) => void;
   unsubscribe: (request: UnsubscribeRequest, ack: (result: Ack) => void) => void;
+  watch: (request: WatchRequest, ack: (result: Ack<WatchResult>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -128,6 +149,7 @@ export interface ServerToClientEvents {
   'comment.updated': (event: CommentUpdatedEvent) => void;
   'comment.removed': (event: CommentRemovedEvent) => void;
   presence: (event: PresenceEvent) => void;
+  count: (event: CountEvent) => void;
   'report.created': (event: ReportCreatedEvent) => void;
   'session.expired': (event: SessionExpiredEvent) => void;
   'connection.closed': (event: ConnectionClosedEvent) => void;
@@ -136,3 +158,5 @@ export interface ServerToClientEvents {
 
 /** Most events a `since` replay returns; beyond that the ack says `resync: true`. */
 export const MAX_REPLAY = 1000;
+/** Most articles one connection may watch for counts. */
+export const MAX_WATCHED = 200;

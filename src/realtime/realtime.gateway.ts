@@ -7,16 +7,17 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { Ack, SubscribeResult } from './contract';
+import type { Ack, SubscribeResult, WatchResult } from './contract';
+import { CountWatches } from './feed/count-watches.service';
 import { Subscriptions } from './feed/subscriptions.service';
 import { handshakeError } from './transport/handshake-error';
 import { HandshakeAuth } from './transport/handshake-auth.service';
-import { SubscribeDto, UnsubscribeDto } from './transport/socket-payloads.dto';
+import { SubscribeDto, UnsubscribeDto, WatchDto } from './transport/socket-payloads.dto';
 import { SocketLimitsService } from './transport/socket-limits.service';
 import { SocketServer } from './transport/socket-server';
 import { SocketSessions } from './transport/socket-sessions.service';
 import type { TownhallServer, TownhallSocket } from './transport/socket-types';
-import { isAck, validatePayload } from './transport/socket-validation';
+import { failureAck, isAck, validatePayload } from './transport/socket-validation';
 
 /**
  * Live updates: routes socket connections and client events to the services that handle
@@ -31,6 +32,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly sessions: SocketSessions,
     private readonly limits: SocketLimitsService,
     private readonly subscriptions: Subscriptions,
+    private readonly counts: CountWatches,
   ) {}
 
   afterInit(server: TownhallServer): void {
@@ -54,6 +56,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleDisconnect(socket: TownhallSocket): void {
     this.subscriptions.dropAll(socket);
+    this.counts.dropAll(socket);
     this.sessions.disconnected(socket);
   }
 
@@ -73,5 +76,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ): Promise<Ack> {
     const dto = await validatePayload(UnsubscribeDto, body);
     return isAck(dto) ? dto : this.subscriptions.unsubscribe(socket, dto);
+  }
+
+  @SubscribeMessage('watch')
+  async watch(
+    @ConnectedSocket() socket: TownhallSocket,
+    @MessageBody() body: unknown,
+  ): Promise<Ack<WatchResult>> {
+    const dto = await validatePayload(WatchDto, body);
+    if (isAck(dto)) return dto;
+    return this.counts.watch(socket, dto).catch((error: unknown) => failureAck(error, 'watch'));
   }
 }

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { ArticlesModule } from '../articles/articles.module';
 import { AuthModule } from '../auth/auth.module';
 import { CommentsModule } from '../comments/comments.module';
 import { UsersModule } from '../users/users.module';
 import { EventRelay } from './fanout/event-relay';
 import { PresenceService } from './fanout/presence.service';
 import { ArticleFeeds } from './feed/article-feeds.service';
+import { CountWatches } from './feed/count-watches.service';
 import { FeedReads } from './feed/feed-reads';
 import { FeedSweeper } from './feed/feed-sweeper';
 import { Subscriptions } from './feed/subscriptions.service';
+import { CountsListener } from './listeners/counts.listener';
 import { FeedListener } from './listeners/feed.listener';
 import { ModeratorsListener } from './listeners/moderators.listener';
 import { SessionsListener } from './listeners/sessions.listener';
@@ -20,12 +23,12 @@ import { SocketSessions } from './transport/socket-sessions.service';
 /**
  * At the edge: turns domain events into socket emits, never imported by a feature module.
  *   transport/  Socket.IO: adapter, handshake, per-connection limits, acks, the server handle
- *   feed/       per-article subscriptions, seq replay, gap repair, tally coalescing
+ *   feed/       per-article subscriptions, seq replay, gap repair, tally coalescing, count watches
  *   fanout/     the relay between instances (the event bus's transport), presence
  *   listeners/  one per concern: domain events → emits
  */
 @Module({
-  imports: [AuthModule, UsersModule, CommentsModule],
+  imports: [AuthModule, UsersModule, ArticlesModule, CommentsModule],
   providers: [
     RealtimeGateway,
     SocketServer,
@@ -38,7 +41,9 @@ import { SocketSessions } from './transport/socket-sessions.service';
     FeedReads,
     FeedSweeper,
     Subscriptions,
+    CountWatches,
     FeedListener,
+    CountsListener,
     ModeratorsListener,
     SessionsListener,
   ],

@@ -3,14 +3,20 @@ import {
   Entity,
   EntityRepositoryType,
   Enum,
+  ManyToOne,
   type Opt,
   PrimaryKey,
   Property,
+  type Ref,
+  Unique,
 } from '@mikro-orm/core';
 import { ROLES, type Role } from '../common/auth/principal';
+import { Site } from '../sites/site.entity';
 import { UsersRepository } from './users.repository';
 
 @Entity({ tableName: 'users', repository: () => UsersRepository })
+// a publisher's user is one Townhall user, however many times they sign in at once
+@Unique({ properties: ['ssoSite', 'ssoSubject'] })
 export class User {
   [EntityRepositoryType]?: UsersRepository;
 
@@ -28,8 +34,9 @@ export class User {
   @Property({ type: 'string', length: 64 })
   displayName: string;
 
-  @Property({ type: 'string', length: 255, hidden: true })
-  passwordHash: string;
+  /** null for users of a publisher's single sign-on: they have no Townhall password. */
+  @Property({ type: 'string', length: 255, hidden: true, nullable: true })
+  passwordHash: string | null;
 
   @Enum({ items: () => ROLES, type: 'string', length: 16 })
   role: Opt<Role> = 'reader';
@@ -47,7 +54,20 @@ export class User {
   @Property({ type: 'datetime' })
   createdAt: Opt<Date> = new Date();
 
-  constructor(username: string, displayName: string, passwordHash: string) {
+  @Property({ type: 'string', length: 254, nullable: true })
+  email: Opt<string> | null = null;
+
+  @Property({ type: 'boolean', default: false })
+  emailVerified: Opt<boolean> = false;
+
+  /** For single sign-on users: the site that vouches for them, and its id of the user. */
+  @ManyToOne(() => Site, { ref: true, nullable: true, deleteRule: 'set null' })
+  ssoSite: Opt<Ref<Site>> | null = null;
+
+  @Property({ type: 'string', length: 255, nullable: true })
+  ssoSubject: Opt<string> | null = null;
+
+  constructor(username: string, displayName: string, passwordHash: string | null) {
     this.username = username;
     this.usernameKey = User.keyOf(username);
     this.displayName = displayName;

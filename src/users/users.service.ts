@@ -7,7 +7,8 @@ import { DomainEventBus } from '../common/events/domain-event-bus';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import './user.events';
-import { UsersRepository } from './users.repository';
+import { type SsoProfile, UsersRepository } from './users.repository';
+import { ssoUsername } from './sso-username';
 
 export interface NewUser {
   username: string;
@@ -44,8 +45,24 @@ export class UsersService {
   /** The user with these credentials, or null; as slow for unknown users as for known ones. */
   async authenticate(username: string, password: string): Promise<User | null> {
     const user = await this.users.findByUsername(username);
-    const valid = await this.passwords.verify(password, user?.passwordHash);
+    const valid = await this.passwords.verify(password, user?.passwordHash ?? undefined);
     return valid ? user : null;
+  }
+
+  /**
+   * The Townhall user of a publisher's user (found or created by site and subject), with
+   * the display name and e-mail of the token. A generated username that is taken is retried.
+   */
+  async signInSso(profile: SsoProfile): Promise<User> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const id = await this.users.upsertSso(profile, ssoUsername(profile.displayName));
+        const user = await this.users.findOne({ id }, { refresh: true });
+        return user!;
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException) || attempt >= 4) throw error;
+      }
+    }
   }
 
   findById(id: string): Promise<User | null> {

@@ -69,6 +69,23 @@ export class ArticleDto {
   @ApiProperty({ format: 'date-time' })
   publishedAt!: string;
 
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: "The publisher's site",
+  })
+  siteId!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: "The publisher's own id" })
+  externalId!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Where the publisher shows it' })
+  url!: string | null;
+
+  @ApiProperty({ description: 'No new comments may be posted' })
+  commentsClosed!: boolean;
+
   @ApiPropertyOptional({
     type: MyVotesDto,
     description: 'Present when the request is authenticated',
@@ -100,6 +117,10 @@ export class ArticleSummaryDto extends OmitType(ArticleDto, ['body', 'followUps'
       tallies: article.tallies,
       commentCount: article.commentCount,
       publishedAt: article.publishedAt.toISOString(),
+      siteId: article.siteId,
+      externalId: article.externalId,
+      url: article.url,
+      commentsClosed: article.commentsClosed,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsString, IsUUID, Length, Matches } from 'class-validator';
 import { IsPlainText } from '../../common/validation/is-plain-text';
 import { TrimmedText, Optional } from '../../common/validation/text.decorators';
 
@@ -30,4 +30,15 @@ export class RefreshTokenDto {
   @Length(1, 200)
   @IsString()
   refreshToken!: string;
+}
+
+export class SsoDto {
+  @ApiProperty({ format: 'uuid', description: 'The site whose secret (or JWKS) signed the token' })
+  @IsUUID('all', { message: 'siteId must be a UUID' })
+  siteId!: string;
+
+  @ApiProperty({ description: "A JWT the publisher's server signed for its logged-in user" })
+  @Length(1, 8192)
+  @IsString()
+  token!: string;
 }

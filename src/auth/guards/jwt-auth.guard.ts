@@ -1,27 +1,49 @@
-import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
+import type { ApiKeyPrincipal } from '../../common/auth/principal';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { SITE_WRITER } from '../../common/decorators/site-writer.decorator';
 import { isDatabaseUnavailable } from '../../database/database-errors';
+import { ApiKeysService } from '../../sites/api-keys.service';
 
 /**
  * Global: every route needs a valid access token unless marked @Public(). On public routes
  * a valid token still identifies the caller (e.g. for `myVotes`); a bad one is ignored.
+ * A site's API key (`thk_…`) is accepted only on @SiteWriter() routes (elsewhere 403; on
+ * public routes it is answered as anyone), and an unknown or revoked key is a 401.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const isPublic = this.flag(context, IS_PUBLIC);
+    const request = context.switchToHttp().getRequest<Request & { apiKey?: ApiKeyPrincipal }>();
+    const token = /^Bearer (thk_\S*)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (token) {
+      const acceptsKeys = this.flag(context, SITE_WRITER);
+      if (isPublic && !acceptsKeys) return true;
+      const key = await this.keys.authenticate(token);
+      if (!key) throw new UnauthorizedException('invalid or revoked API key');
+      if (!acceptsKeys) {
+        throw new ForbiddenException("an API key may only manage its own site's articles");
+      }
+      request.apiKey = key;
+      return true;
+    }
     if (!isPublic) return (await super.canActivate(context)) as boolean;
-    const request = context.switchToHttp().getRequest<Request>();
     if (!request.headers.authorization) return true;
     try {
       await super.canActivate(context);
@@ -38,5 +60,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (isDatabaseUnavailable(error)) throw error;
     if (error || !user) throw new UnauthorizedException('missing or invalid access token');
     return user;
+  }
+
+  private flag(context: ExecutionContext, key: string): boolean {
+    return Boolean(
+      this.reflector.getAllAndOverride(key, [context.getHandler(), context.getClass()]),
+    );
   }
 }

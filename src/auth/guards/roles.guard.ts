@@ -1,9 +1,13 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Principal, Role } from '../../common/auth/principal';
+import type { ApiKeyPrincipal, Principal, Role } from '../../common/auth/principal';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
 import { REQUIRED_ROLES } from '../../common/decorators/roles.decorator';
+import {
+  SITE_WRITER,
+  type SiteWriterMetadata,
+} from '../../common/decorators/site-writer.decorator';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -16,8 +20,15 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<Request & { user?: Principal; apiKey?: ApiKeyPrincipal }>();
     const user = request.user;
+    const siteWriter = this.reflector.get<SiteWriterMetadata | undefined>(
+      SITE_WRITER,
+      context.getHandler(),
+    );
+    if (siteWriter) return this.mayWriteSite(request, siteWriter.param);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [
       context.getHandler(),
       context.getClass(),
@@ -35,6 +46,25 @@ export class RolesGuard implements CanActivate {
     if (user?.banned && !READS.has(request.method) && !isPublic) {
       throw new ForbiddenException('your account is banned');
     }
+    return true;
+  }
+
+  /** An admin who is not banned, or an API key of the site in the path. */
+  private mayWriteSite(
+    request: Request & { user?: Principal; apiKey?: ApiKeyPrincipal },
+    param: string,
+  ): boolean {
+    if (request.apiKey) {
+      const siteId = String(request.params[param] ?? '').toLowerCase();
+      if (siteId !== request.apiKey.siteId) {
+        throw new ForbiddenException('this API key belongs to another site');
+      }
+      return true;
+    }
+    if (request.user?.role !== 'admin') {
+      throw new ForbiddenException("requires role admin or an API key of the article's site");
+    }
+    if (request.user.banned) throw new ForbiddenException('your account is banned');
     return true;
   }
 }

@@ -9,3 +9,9 @@ export interface Principal {
   /** Banned users may read but not write. */
   banned: boolean;
 }
+
+/** A site's API key, as guards see a request that presents one (see SiteWriter). */
+export interface ApiKeyPrincipal {
+  keyId: string;
+  siteId: string;
+}

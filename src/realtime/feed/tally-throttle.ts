@@ -1,54 +1,41 @@
 import type { Tallies } from '../../articles/tallies';
 import type { TallyChangedEvent } from '../../votes/vote.events';
+import { Coalescer } from './coalescer';
 
 /**
  * The tallies of one article's room: at most one `tally` per interval, always the newest
- * version, never an older one after a newer. Votes arriving within an interval are coalesced
- * into the last of them.
+ * version, never an older one after a newer.
  */
 export class TallyThrottle {
   /** The version and tallies last sent (or read at the start): what a new subscriber is told. */
   version: number;
   tallies: Tallies;
-  private lastSentAt = 0;
-  private latest: TallyChangedEvent | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  /** The newest version offered, sent or waiting. */
+  private offered: number;
+  private readonly coalescer: Coalescer<TallyChangedEvent>;
 
   constructor(
     start: { version: number; tallies: Tallies },
-    private readonly intervalMs: number,
-    private readonly send: (event: TallyChangedEvent) => void,
+    intervalMs: number,
+    send: (event: TallyChangedEvent) => void,
   ) {
-    this.version = start.version;
+    this.version = this.offered = start.version;
     this.tallies = start.tallies;
+    this.coalescer = new Coalescer(intervalMs, (event) => {
+      this.version = event.version;
+      this.tallies = event.tallies;
+      send(event);
+    });
   }
 
   offer(event: TallyChangedEvent): void {
-    if (this.stopped || event.version <= this.version) return;
-    if (this.latest && this.latest.version >= event.version) return;
-    this.latest = event;
-    if (this.timer) return;
-    const wait = this.lastSentAt + this.intervalMs - Date.now();
-    if (wait <= 0) this.flush();
-    else this.timer = setTimeout(() => this.flush(), wait);
+    if (event.version <= this.offered) return;
+    this.offered = event.version;
+    this.coalescer.offer(event);
   }
 
   /** Nothing more is sent (the feed was released). */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private flush(): void {
-    this.timer = null;
-    const latest = this.latest;
-    if (this.stopped || !latest || latest.version <= this.version) return;
-    this.latest = null;
-    this.version = latest.version;
-    this.tallies = latest.tallies;
-    this.lastSentAt = Date.now();
-    this.send(latest);
+    this.coalescer.stop();
   }
 }

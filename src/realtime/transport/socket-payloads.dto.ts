@@ -1,5 +1,21 @@
-import { IsInt, IsUUID, Max, Min } from 'class-validator';
-import type { SubscribeRequest, UnsubscribeRequest } from '../contract';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { EXTERNAL_ID } from '../../articles/dto/site-article.dto';
+import {
+  MAX_WATCHED,
+  type SubscribeRequest,
+  type UnsubscribeRequest,
+  type WatchRequest,
+} from '../contract';
 import { Optional } from '../../common/validation/text.decorators';
 
 export class SubscribeDto implements SubscribeRequest {
@@ -16,4 +32,19 @@ export class SubscribeDto implements SubscribeRequest {
 export class UnsubscribeDto implements UnsubscribeRequest {
   @IsUUID('all', { message: 'articleId must be a UUID' })
   articleId!: string;
+}
+
+export class WatchDto implements WatchRequest {
+  @IsUUID('all', { message: 'siteId must be a UUID' })
+  siteId!: string;
+
+  @Matches(EXTERNAL_ID, {
+    each: true,
+    message: 'externalIds must be ids of 1-128 characters of A-Z a-z 0-9 . _ ~ : -',
+  })
+  @IsString({ each: true })
+  @ArrayMaxSize(MAX_WATCHED)
+  @ArrayMinSize(1)
+  @IsArray()
+  externalIds!: string[];
 }

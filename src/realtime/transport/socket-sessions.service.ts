@@ -16,6 +16,7 @@ export class SocketSessions {
 
   connected(socket: TownhallSocket): void {
     socket.data.subscriptions = new Set();
+    socket.data.watching = new Set();
     this.limits.limitEvents(socket);
     const user = socket.data.user;
     if (user) {

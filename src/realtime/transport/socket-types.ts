@@ -8,6 +8,8 @@ export interface SocketData {
   user: Principal | null;
   /** Articles this socket is subscribed to. */
   subscriptions: Set<string>;
+  /** Articles whose counts this socket watches (`watch`; not subscriptions). */
+  watching: Set<string>;
   /** This socket's subscribe/unsubscribe calls run one after another (see Subscriptions). */
   turn?: Promise<unknown>;
   /** Tells the client and closes the socket when its access token expires. */
@@ -20,3 +22,4 @@ export type TownhallSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 export const MODERATORS_ROOM = 'moderators';
 export const articleRoom = (articleId: string): string => `article:${articleId}`;
 export const userRoom = (userId: string): string => `user:${userId}`;
+export const countsRoom = (articleId: string): string => `counts:${articleId}`;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../../config/app-config';
+import type { AllowedOrigins } from '../../sites/allowed-origins.service';
 import { replayAwareParser } from './ack-encoder';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { ListenerIoAdapter } from './listener-io.adapter';
@@ -9,8 +10,8 @@ import { ListenerIoAdapter } from './listener-io.adapter';
 export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024;
 
 /**
- * Socket.IO on the HTTP port: the handshake `Origin` is checked against CORS_ORIGINS (same
- * origin and clients without an Origin always pass), connections per client address are capped
+ * Socket.IO on the HTTP port: the handshake `Origin` is checked against the allowed origins
+ * (CORS_ORIGINS and every site's; same origin and clients without an Origin always pass), connections per client address are capped
  * (SOCKET_MAX_CONNECTIONS_PER_IP) and messages at 16 KiB. Each instance emits only to its own
  * sockets; events reach the other instances through the event relay (fanout/event-relay.ts), so
  * no Socket.IO adapter between instances is needed.
@@ -19,6 +20,7 @@ export class TownhallIoAdapter extends ListenerIoAdapter {
   constructor(
     app: ConstructorParameters<typeof ListenerIoAdapter>[0],
     private readonly config: AppConfig,
+    private readonly origins: AllowedOrigins,
   ) {
     super(app);
   }
@@ -33,7 +35,7 @@ export class TownhallIoAdapter extends ListenerIoAdapter {
         request: IncomingMessage,
         callback: (error: string | null, ok: boolean) => void,
       ) => {
-        if (!originAllowed(request, this.config.corsOrigins)) {
+        if (!originAllowed(request, this.origins)) {
           callback('origin not allowed', false);
         } else if (!perIp.admit(request)) {
           callback('too many connections', false);
@@ -41,7 +43,11 @@ export class TownhallIoAdapter extends ListenerIoAdapter {
           callback(null, true);
         }
       },
-      cors: { origin: this.config.corsOrigins === '*' ? true : this.config.corsOrigins },
+      // long-polling requests from a publisher's page need CORS answers too
+      cors: {
+        origin: (origin: string | undefined, callback: (error: null, ok: boolean) => void) =>
+          callback(null, origin === undefined || this.origins.isAllowed(origin)),
+      },
     }) as Server;
     // first: the gateway's own `connection` listener drops the handshake request
     perIp.watch(server.engine);
@@ -49,13 +55,14 @@ export class TownhallIoAdapter extends ListenerIoAdapter {
   }
 }
 
-function originAllowed(request: IncomingMessage, allowed: AppConfig['corsOrigins']): boolean {
+/** Same origin, no Origin at all (not a browser), or an allowed one. */
+function originAllowed(request: IncomingMessage, allowed: AllowedOrigins): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined || allowed === '*') return true;
+  if (origin === undefined) return true;
   try {
     if (new URL(origin).host === request.headers.host) return true;
   } catch {
     return false;
   }
-  return allowed.includes(origin);
+  return allowed.isAllowed(origin);
 }

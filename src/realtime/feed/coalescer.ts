@@ -1,0 +1,40 @@
+/**
+ * Sends the latest of the values offered, at most once per interval: the first at once, the
+ * ones offered within the interval coalesced into the last of them, sent when it ends.
+ */
+export class Coalescer<T> {
+  private lastSentAt = 0;
+  private latest: T | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly send: (value: T) => void,
+  ) {}
+
+  offer(value: T): void {
+    if (this.stopped) return;
+    this.latest = value;
+    if (this.timer) return;
+    const wait = this.lastSentAt + this.intervalMs - Date.now();
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  /** Nothing more is sent. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const latest = this.latest;
+    if (this.stopped || latest === null) return;
+    this.latest = null;
+    this.lastSentAt = Date.now();
+    this.send(latest);
+  }
+}
