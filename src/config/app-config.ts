@@ -32,6 +32,13 @@ export interface SocketLimits {
   maxBufferedPackets: number;
 }
 
+/**
+ * Who may read `GET /metrics`: anyone (`open`), a scraper sending `Authorization: Bearer
+ * <token>` (`token`), or no one: it answers 404 as if it did not exist (`closed`).
+ */
+export type MetricsAccess =
+  { kind: 'open' } | { kind: 'token'; token: string } | { kind: 'closed' };
+
 /** Typed, validated configuration: built once at start from the environment. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -53,6 +60,7 @@ export interface AppConfig {
   socketLimits: SocketLimits;
   tallyIntervalMs: number;
   logLevel: LogLevel;
+  metricsAccess: MetricsAccess;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +72,7 @@ export class ConfigError extends Error {
 
 const USERNAME = /^[A-Za-z0-9_]{3,32}$/;
 const JWT_SECRET_MIN_LENGTH = 32;
+const METRICS_TOKEN = /^[\x21-\x7e]{16,256}$/;
 
 /**
  * Reads and validates every variable of the contract. All problems are reported at once,
@@ -98,6 +107,10 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  const metricsToken = read.string('METRICS_TOKEN');
+  const metricsPublicGiven = read.string('METRICS_PUBLIC') !== undefined;
+  // production keeps its metrics to itself unless told otherwise: no open /metrics by accident
+  const metricsPublic = read.boolean('METRICS_PUBLIC', nodeEnv !== 'production');
   let jwtSecret = read.string('JWT_SECRET');
 
   if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
@@ -114,6 +127,12 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   }
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
     problems.push('ADMIN_PASSWORD must be 8-128 characters long');
+  }
+  if (metricsToken !== undefined && !METRICS_TOKEN.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be 16-256 printable characters without spaces');
+  }
+  if (metricsToken !== undefined && metricsPublicGiven && metricsPublic) {
+    problems.push('METRICS_PUBLIC=true and METRICS_TOKEN contradict each other: set one of them');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -134,6 +153,9 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     socketLimits,
     tallyIntervalMs,
     logLevel,
+    metricsAccess: metricsToken
+      ? { kind: 'token', token: metricsToken }
+      : { kind: metricsPublic ? 'open' : 'closed' },
   };
 }
 
