@@ -1,7 +1,8 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { bearer, loginAdmin, registerUser, type TestUser } from './support/factories';
+import { seededRandom } from './support/seeded-random';
 import { startTestApp, type TestApp } from './support/test-app';
 import { query } from './support/test-database';
 
@@ -406,13 +407,14 @@ describe('votes under concurrency (HTTP)', () => {
   }
 
   it('keeps tallies equal to the stored votes when 120 users vote at once', async () => {
+    const random = seededRandom("votes.e2e-spec: the 120 users' vote plans");
     const versionBefore = await talliesVersion(t.database.url, article.id);
     const plans = users.map((user) => ({
       user,
       ops: Object.fromEntries(
         DIMENSIONS.map((d) => [
           d,
-          Array.from({ length: OPS_PER_DIMENSION }, () => OPS[randomInt(OPS.length)]!),
+          Array.from({ length: OPS_PER_DIMENSION }, () => OPS[random.int(0, OPS.length)]!),
         ]),
       ) as Record<Dimension, Op[]>,
     }));

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
         },
         tallyIntervalMs: 100,
         logLevel: 'info',
+        metricsAccess: { kind: 'open' },
         publicUrl: 'http://localhost:3000',
         allowPrivateUrls: false,
       });
@@ -91,6 +92,58 @@ describe('loadConfig', () => {
         redisUrl: null,
         seedDemo: true,
       });
+    });
+  });
+
+  describe('metrics access', () => {
+    const TOKEN = 'scrape-token-0123456789';
+
+    it('is open in development and test, closed (404) in production', async () => {
+      const development = await loadConfig({ DATA_DIR: dataDir });
+      const test = await loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test' });
+      const production = await loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET });
+
+      expect(development.metricsAccess).toEqual({ kind: 'open' });
+      expect(test.metricsAccess).toEqual({ kind: 'open' });
+      expect(production.metricsAccess).toEqual({ kind: 'closed' });
+    });
+
+    it('opens production only with METRICS_PUBLIC=true, and closes development with false', async () => {
+      const production = await loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        METRICS_PUBLIC: 'true',
+      });
+      const development = await loadConfig({ DATA_DIR: dataDir, METRICS_PUBLIC: 'false' });
+
+      expect(production.metricsAccess).toEqual({ kind: 'open' });
+      expect(development.metricsAccess).toEqual({ kind: 'closed' });
+    });
+
+    it('requires METRICS_TOKEN as a bearer token when it is set, in any environment', async () => {
+      const development = await loadConfig({ DATA_DIR: dataDir, METRICS_TOKEN: TOKEN });
+      const production = await loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        METRICS_TOKEN: ` ${TOKEN} `,
+        METRICS_PUBLIC: 'false',
+      });
+
+      expect(development.metricsAccess).toEqual({ kind: 'token', token: TOKEN });
+      expect(production.metricsAccess).toEqual({ kind: 'token', token: TOKEN });
+    });
+
+    it('refuses METRICS_PUBLIC=true beside METRICS_TOKEN, without echoing the token', async () => {
+      const error = await configError({
+        DATA_DIR: dataDir,
+        METRICS_TOKEN: TOKEN,
+        METRICS_PUBLIC: 'true',
+      });
+
+      expect(error.problems).toEqual([
+        expect.stringMatching(/METRICS_PUBLIC=true and METRICS_TOKEN contradict/),
+      ]);
+      expect(error.message).not.toContain(TOKEN);
     });
   });
 
@@ -177,6 +230,9 @@ describe('loadConfig', () => {
       ['ADMIN_USERNAME', { ADMIN_PASSWORD: 'a-long-password' }],
       ['ADMIN_USERNAME', { ADMIN_USERNAME: 'no spaces!', ADMIN_PASSWORD: 'a-long-password' }],
       ['ADMIN_PASSWORD', { ADMIN_USERNAME: 'chief_editor', ADMIN_PASSWORD: 'short' }],
+      ['METRICS_TOKEN', { METRICS_TOKEN: 'short-token' }],
+      ['METRICS_TOKEN', { METRICS_TOKEN: 'a token with spaces in it' }],
+      ['METRICS_PUBLIC', { METRICS_PUBLIC: 'sometimes' }],
     ])('rejects a bad %s with a ConfigError naming it (%j)', async (variable, env) => {
       const error = await configError({ DATA_DIR: dataDir, ...env });
 
@@ -201,6 +257,8 @@ describe('loadConfig', () => {
     it('does not echo secrets it rejects', async () => {
       const error = await configError({ DATA_DIR: dataDir, JWT_SECRET: 'hunter2-secret' });
       expect(error.message).not.toContain('hunter2-secret');
+      const metrics = await configError({ DATA_DIR: dataDir, METRICS_TOKEN: 'hunter2 token' });
+      expect(metrics.message).not.toContain('hunter2');
     });
 
     it('requires JWT_SECRET in production, and writes no secret file', async () => {

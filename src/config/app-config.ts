@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type Env, EnvReader, type RateLimitRule } from './env-reader';
+
+export type { Env, RateLimitRule };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,10 +19,6 @@ export const RATE_LIMIT_DEFAULTS = {
   reports: { limit: 20, ttlMs: 60_000 },
 } as const;
 export type RateLimitName = keyof typeof RATE_LIMIT_DEFAULTS;
-export interface RateLimitRule {
-  limit: number;
-  ttlMs: number;
-}
 
 /** Limits of Socket.IO connections (API.md "Limits per connection"). */
 export interface SocketLimits {
@@ -32,6 +31,13 @@ export interface SocketLimits {
   maxBufferedBytes: number;
   maxBufferedPackets: number;
 }
+
+/**
+ * Who may read `GET /metrics`: anyone (`open`), a scraper sending `Authorization: Bearer
+ * <token>` (`token`), or no one: it answers 404 as if it did not exist (`closed`).
+ */
+export type MetricsAccess =
+  { kind: 'open' } | { kind: 'token'; token: string } | { kind: 'closed' };
 
 /** Typed, validated configuration: built once at start from the environment. */
 export interface AppConfig {
@@ -54,13 +60,12 @@ export interface AppConfig {
   socketLimits: SocketLimits;
   tallyIntervalMs: number;
   logLevel: LogLevel;
+  metricsAccess: MetricsAccess;
   /** The server's public origin (no trailing slash): in embed.js, e-mail links and feeds. */
   publicUrl: string;
   /** `true`: webhooks and JWKS URLs may use http: and loopback/private addresses. */
   allowPrivateUrls: boolean;
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -71,6 +76,7 @@ export class ConfigError extends Error {
 
 const USERNAME = /^[A-Za-z0-9_]{3,32}$/;
 const JWT_SECRET_MIN_LENGTH = 32;
+const METRICS_TOKEN = /^[\x21-\x7e]{16,256}$/;
 
 /**
  * Reads and validates every variable of the contract. All problems are reported at once,
@@ -107,6 +113,10 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const publicUrl = read.origin('PUBLIC_URL') ?? `http://localhost:${port}`;
   const allowPrivateUrls = read.boolean('WEBHOOK_ALLOW_PRIVATE', false);
+  const metricsToken = read.string('METRICS_TOKEN');
+  const metricsPublicGiven = read.string('METRICS_PUBLIC') !== undefined;
+  // production keeps its metrics to itself unless told otherwise: no open /metrics by accident
+  const metricsPublic = read.boolean('METRICS_PUBLIC', nodeEnv !== 'production');
   let jwtSecret = read.string('JWT_SECRET');
 
   if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
@@ -123,6 +133,12 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   }
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
     problems.push('ADMIN_PASSWORD must be 8-128 characters long');
+  }
+  if (metricsToken !== undefined && !METRICS_TOKEN.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be 16-256 printable characters without spaces');
+  }
+  if (metricsToken !== undefined && metricsPublicGiven && metricsPublic) {
+    problems.push('METRICS_PUBLIC=true and METRICS_TOKEN contradict each other: set one of them');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -143,6 +159,9 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     socketLimits,
     tallyIntervalMs,
     logLevel,
+    metricsAccess: metricsToken
+      ? { kind: 'token', token: metricsToken }
+      : { kind: metricsPublic ? 'open' : 'closed' },
     publicUrl,
     allowPrivateUrls,
   };
@@ -160,124 +179,4 @@ async function devJwtSecret(dataDir: string): Promise<string> {
   const secret = randomBytes(48).toString('base64url');
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
-}
-
-class EnvReader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  /** A set, non-blank value; blank counts as unset. */
-  string(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['true', '1', 'yes'].includes(raw)) return true;
-    if (['false', '0', 'no'].includes(raw)) return false;
-    this.problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  }
-
-  onOff(name: string, fallback: boolean): boolean {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (raw === 'on') return true;
-    if (raw === 'off') return false;
-    this.problems.push(`${name} must be "on" or "off" (got "${raw}")`);
-    return fallback;
-  }
-
-  /** `N/<seconds>s`, `N/<minutes>m` or `N/<hours>h`, e.g. `10/1m`. */
-  rate(name: string, fallback: RateLimitRule): RateLimitRule {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const match = /^(\d{1,6})\/(\d{1,5})([smh])$/.exec(raw);
-    const unit = { s: 1000, m: 60_000, h: 3_600_000 };
-    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
-      this.problems.push(
-        `${name} must look like 10/1m (requests per period in s, m or h; got "${raw}")`,
-      );
-      return fallback;
-    }
-    return { limit: Number(match[1]), ttlMs: Number(match[2]) * unit[match[3] as 's' | 'm' | 'h'] };
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
-    return fallback;
-  }
-
-  url(name: string, protocols: string[]): string | null {
-    const raw = this.string(name);
-    if (raw === undefined) return null;
-    try {
-      const url = new URL(raw);
-      if (protocols.includes(url.protocol) && url.hostname !== '') return raw;
-    } catch {
-      // reported below
-    }
-    this.problems.push(`${name} must be a URL of the form ${protocols[0]}//host:port/...`);
-    return null;
-  }
-
-  /** An http(s) origin: scheme, host, optional port, nothing after it (a trailing / is dropped). */
-  origin(name: string): string | undefined {
-    const raw = this.string(name)?.replace(/\/$/, '');
-    if (raw === undefined) return undefined;
-    try {
-      const url = new URL(raw);
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === raw) return raw;
-    } catch {
-      // reported below
-    }
-    this.problems.push(
-      `${name} must be an origin like https://comments.example.com (got "${raw}")`,
-    );
-    return undefined;
-  }
-
-  origins(name: string, fallback: '*' | string[]): '*' | string[] {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const items = raw
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-    if (items.includes('*')) return '*';
-    const origins: string[] = [];
-    for (const item of items) {
-      try {
-        const url = new URL(item);
-        if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === item) {
-          origins.push(url.origin);
-          continue;
-        }
-      } catch {
-        // reported below
-      }
-      this.problems.push(
-        `${name} entries must be origins like https://example.com (got "${item}")`,
-      );
-    }
-    return origins;
-  }
 }

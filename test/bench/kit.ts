@@ -276,6 +276,8 @@ export interface PgbenchOptions {
   seconds: number;
   /** `-D name=value` variables for the script */
   variables?: Record<string, string | number>;
+  /** `--random-seed`: the script's `random()` draws, printed by the caller */
+  seed?: number;
 }
 
 export interface PgbenchResult {
@@ -310,6 +312,7 @@ export async function runPgbench(
     String(options.seconds),
     '-f',
     file,
+    ...(options.seed === undefined ? [] : [`--random-seed=${options.seed}`]),
     ...Object.entries(options.variables ?? {}).flatMap(([name, value]) => [
       '-D',
       `${name}=${value}`,

@@ -7,6 +7,7 @@
  * the one stored.
  */
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from '../../support/seeded-random';
 import { query } from '../../support/test-database';
 import {
   type Account,
@@ -304,9 +305,10 @@ async function driveVotes(setup: Setup, size: Sizes, context: BenchContext): Pro
   let wrongAnswers = 0;
   let sent = 0;
 
+  const random = seededRandom('vote slots', (line) => context.log(line));
   const pick = (): number => {
     for (;;) {
-      const slot = Math.floor(Math.random() * slotCount);
+      const slot = random.int(0, slotCount);
       if (!busy[slot]) return slot;
     }
   };
@@ -619,8 +621,10 @@ async function pgbench(
   context: BenchContext,
   variables: Record<string, number>,
 ): Promise<PgbenchResult> {
+  const { seed } = seededRandom('pgbench random()', (line) => context.log(line));
   const sampler = startSampler(null);
   const result = await runPgbench(url, {
+    seed,
     script,
     clients: size.pgbenchClients,
     threads: 2,
