@@ -571,7 +571,7 @@ describe('auth (e2e)', () => {
     it('refuses an access token in place of a refresh token', async () => {
       const user = await registerUser(t.http);
       const res = await refresh(user.accessToken);
-      expect([400, 401]).toContain(res.status);
+      expect(res.status).toBe(401);
       expect(res.body).not.toHaveProperty('accessToken');
     });
 
@@ -590,7 +590,7 @@ describe('auth (e2e)', () => {
       ['an array', ['a.b']],
       ['an object', { token: 'a.b' }],
       ['an empty string', ''],
-      ['a string over 200 characters', 'x'.repeat(201)],
+      ['a string over 1024 characters', 'x'.repeat(1025)],
     ])('answers 400 naming refreshToken for %s', async (_what, value) => {
       expectBadField(await refresh(value), 'refreshToken');
     });

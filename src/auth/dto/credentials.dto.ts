@@ -27,7 +27,8 @@ export class RegisterDto extends LoginDto {
 
 export class RefreshTokenDto {
   @ApiProperty({ description: 'The refresh token from login, register or the last refresh' })
-  @Length(1, 200)
+  // long enough that a wrong kind of token (an access token) is answered 401, not 400
+  @Length(1, 1024)
   @IsString()
   refreshToken!: string;
 }
