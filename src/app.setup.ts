@@ -12,6 +12,19 @@ import { TownhallIoAdapter } from './realtime/transport/townhall-io.adapter';
 import { AllowedOrigins } from './sites/allowed-origins.service';
 
 export const BODY_LIMIT = '64kb';
+/** Sites and the default moderation settings: admin-only bodies with word lists. */
+const SETTINGS_BODY_LIMIT = '1mb';
+const SETTINGS_ROUTES = /^\/api\/(sites(\/[^/]+)?|settings\/moderation)\/?$/;
+
+/** JSON bodies; body-parser would turn invalid UTF-8 into U+FFFD and store it: refused instead. */
+function jsonBody(limit: string): RequestHandler {
+  return json({
+    limit,
+    verify: (_request, _response, buffer) => {
+      if (!isUtf8(buffer)) throw new Error('invalid UTF-8');
+    },
+  });
+}
 
 /**
  * Everything main.ts and the integration tests share, so the tests run the app exactly as
@@ -31,15 +44,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
     maxAge: 600,
   });
-  app.use(
-    json({
-      limit: BODY_LIMIT,
-      // body-parser would turn invalid UTF-8 into U+FFFD and store it; refuse it instead
-      verify: (_request, _response, buffer) => {
-        if (!isUtf8(buffer)) throw new Error('invalid UTF-8');
-      },
-    }),
+  // moderation settings carry word lists of up to 10,000 entries, which do not fit in 64 KiB
+  const settings = jsonBody(SETTINGS_BODY_LIMIT);
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    SETTINGS_ROUTES.test(request.path) ? settings(request, response, next) : next(),
   );
+  app.use(jsonBody(BODY_LIMIT));
   setUpOpenApi(app);
 }
 

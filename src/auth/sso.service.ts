@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   createRemoteJWKSet,
   customFetch,
@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { UnauthorizedError } from '../common/errors/domain-error';
-import { guardedFetch } from '../common/net/outbound-url';
+import { guardedFetch, OutboundUrlError } from '../common/net/outbound-url';
 import { isPlainText } from '../common/validation/is-plain-text';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -27,6 +27,7 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{1,60}$/;
  */
 @Injectable()
 export class SsoService {
+  private readonly logger = new Logger(SsoService.name);
   private readonly jwks = new Map<string, { url: string; keys: JWTVerifyGetKey }>();
 
   constructor(
@@ -50,6 +51,11 @@ export class SsoService {
           });
       payload = verified.payload;
     } catch (error) {
+      if (error instanceof OutboundUrlError || (keys.jwksUrl && error instanceof TypeError)) {
+        // the token cannot be verified: refused, and the operator told why
+        this.logger.warn(`JWKS of site ${siteId} not fetched: ${error.message}`);
+        throw new UnauthorizedError('invalid SSO token (the site’s keys are not reachable)');
+      }
       if (error instanceof errors.JOSEError || error instanceof TypeError) {
         throw new UnauthorizedError(`invalid SSO token (${describe(error)})`);
       }

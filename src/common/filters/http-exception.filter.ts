@@ -81,6 +81,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const type = (exception as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && type in BODY_PARSER_ERRORS) {
+      const limit = (exception as { limit?: unknown }).limit;
+      // the admin settings routes take bigger bodies than the 64 KiB of every other route
+      if (type === 'entity.too.large' && typeof limit === 'number' && limit !== 64 * 1024) {
+        return [HttpStatus.PAYLOAD_TOO_LARGE, `Body exceeds ${Math.round(limit / 1024)} KiB`];
+      }
       return BODY_PARSER_ERRORS[type]!;
     }
     if (isExposedClientError(exception)) {
