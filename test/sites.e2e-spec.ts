@@ -97,7 +97,8 @@ describe('sites (HTTP)', () => {
         .get(`/api/sites/${created.id}`)
         .set(...bearer(admin))
         .expect(200);
-      const { ssoSecret: _secret, ...rest } = created;
+      const rest: Partial<typeof created> = { ...created };
+      delete rest.ssoSecret;
       expect(read.body).toEqual(rest);
       const list = await request(t.http)
         .get('/api/sites?limit=100')

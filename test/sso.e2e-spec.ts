@@ -174,7 +174,8 @@ describe('single sign-on (HTTP)', () => {
       [
         'no exp',
         async () => {
-          const { exp: _exp, ...rest } = claims();
+          const rest = claims();
+          delete rest.exp;
           return [site.id, await hs256(site.ssoSecret, rest)];
         },
       ],
@@ -185,7 +186,8 @@ describe('single sign-on (HTTP)', () => {
       [
         'no sub',
         async () => {
-          const { sub: _sub, ...rest } = claims();
+          const rest = claims();
+          delete rest.sub;
           return [site.id, await hs256(site.ssoSecret, rest)];
         },
       ],
