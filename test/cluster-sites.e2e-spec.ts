@@ -22,6 +22,8 @@ describe('sites across instances', () => {
   beforeAll(async () => {
     cluster = await startCluster(2, {
       TALLY_INTERVAL_MS: '100',
+      // long enough that only the change's event can explain a fresh count answer
+      COUNTS_CACHE_MS: '30000',
       NODE_ENV: 'production',
       METRICS_PUBLIC: 'true',
     });
@@ -100,7 +102,7 @@ describe('sites across instances', () => {
     await put(B, 'after-revoke').expect(401);
   });
 
-  it('sends count on one instance for a comment posted through the other', async () => {
+  it('sends count on one instance for a comment posted through the other, and its counts answer is fresh at once', async () => {
     const created = await request(A)
       .put(`/api/sites/${siteId}/articles/cross-count`)
       .set('Authorization', `Bearer ${adminToken}`)
@@ -113,6 +115,9 @@ describe('sites across instances', () => {
       .timeout(5_000)
       .emitWithAck('watch', { siteId, externalIds: ['cross-count'] });
     expect(ack).toMatchObject({ ok: true, counts: { 'cross-count': { commentCount: 0 } } });
+    const counts = () => request(B).get(`/api/sites/${siteId}/counts?ids=cross-count`).expect(200);
+    // B now holds this answer (COUNTS_CACHE_MS above)
+    expect((await counts()).body).toMatchObject({ counts: { 'cross-count': { commentCount: 0 } } });
     const register = await request(A)
       .post('/api/auth/register')
       .send({ username: `w_${Date.now()}`, password: 'password-123' })
@@ -124,5 +129,6 @@ describe('sites across instances', () => {
       .send({ body: 'from A' })
       .expect(201);
     expect(await count).toMatchObject({ siteId, externalId: 'cross-count', commentCount: 1 });
+    expect((await counts()).body).toMatchObject({ counts: { 'cross-count': { commentCount: 1 } } });
   });
 });

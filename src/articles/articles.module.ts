@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { Article } from './article.entity';
 import { ArticlesController } from './articles.controller';
 import { ArticlesService } from './articles.service';
+import { CountsCache } from './counts-cache';
 import { DemoSeed } from './demo/demo-seed.service';
 import { ExternalArticlesRepository } from './external-articles.repository';
 import { FollowUp } from './follow-up.entity';
@@ -13,7 +14,13 @@ import { SitesModule } from '../sites/sites.module';
 @Module({
   imports: [MikroOrmModule.forFeature([Article, FollowUp]), SitesModule],
   controllers: [ArticlesController, SiteArticlesController],
-  providers: [ArticlesService, DemoSeed, SiteArticlesService, ExternalArticlesRepository],
+  providers: [
+    ArticlesService,
+    CountsCache,
+    DemoSeed,
+    SiteArticlesService,
+    ExternalArticlesRepository,
+  ],
   exports: [ArticlesService, SiteArticlesService],
 })
 export class ArticlesModule {}

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import type { CountsRead } from './counts-cache';
 import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from './tallies';
 
 /** What a publisher sends for one of its articles; absent fields keep their stored values. */
@@ -125,6 +126,33 @@ export class ExternalArticlesRepository {
       });
     }
     return counts;
+  }
+
+  /**
+   * The `{counts}` answer of GET /api/sites/:id/counts as JSON text, built by PostgreSQL in
+   * the same one statement (the HTTP path sends it as it is: no rows to map and serialise),
+   * with the ids of the articles it covers (for CountsCache); null when the site does not exist.
+   */
+  async countsJson(siteId: string, externalIds: string[]): Promise<CountsRead | null> {
+    const rows = await this.em.execute<{ body: string; article_ids: string[] }[]>(
+      `WITH a AS (
+         SELECT id, external_id, comment_count, ${tallyColumns()}
+           FROM articles
+          WHERE site_id = ? AND external_id IN (SELECT jsonb_array_elements_text(?::jsonb)))
+       SELECT json_build_object('counts', COALESCE((
+                SELECT json_object_agg(a.external_id, json_build_object(
+                         'commentCount', a.comment_count,
+                         'tallies', json_build_object(
+                           'interesting', json_build_object('up', a.interesting_up, 'down', a.interesting_down),
+                           'support', json_build_object('up', a.support_up, 'down', a.support_down))))
+                  FROM a), '{}'::json))::text AS body,
+              ARRAY(SELECT a.id FROM a) AS article_ids
+         FROM sites s
+        WHERE s.id = ?`,
+      [siteId, JSON.stringify(externalIds), siteId],
+    );
+    const row = rows[0];
+    return row ? { body: row.body, articleIds: row.article_ids } : null;
   }
 
   private async replaceFollowUps(

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -83,21 +83,23 @@ export class SiteArticlesController {
     await this.articles.delete(siteId, externalId);
   }
 
-  /** One statement for up to 100 ids; Express adds a weak ETag and answers 304 to a match. */
+  /**
+   * One statement for up to 100 ids, whose JSON PostgreSQL builds; Express adds a weak ETag
+   * and answers 304 to a match.
+   */
   @Public()
   @Get('counts')
-  @Header('Cache-Control', `public, max-age=${COUNTS_MAX_AGE_S}`)
   @ApiOkResponse({ type: CountsDto })
   @ApiErrors(400, 404)
   async counts(
     @UuidParam('id') siteId: string,
     @Query() query: CountsQueryDto,
-  ): Promise<CountsDto> {
-    const counts = await this.articles.counts(siteId, parseCountIds(query.ids));
-    return {
-      counts: Object.fromEntries(
-        [...counts].map(([id, { commentCount, tallies }]) => [id, { commentCount, tallies }]),
-      ),
-    };
+    @Res() response: Response,
+  ): Promise<void> {
+    const body = await this.articles.countsJson(siteId, parseCountIds(query.ids));
+    response
+      .set('Cache-Control', `public, max-age=${COUNTS_MAX_AGE_S}`)
+      .type('application/json')
+      .send(body);
   }
 }

@@ -5,6 +5,7 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { SitesService } from '../sites/sites.service';
 import type { ArticleView } from './articles.repository';
 import { ArticlesService } from './articles.service';
+import { CountsCache } from './counts-cache';
 import {
   type ArticleCounts,
   type ExternalArticleInput,
@@ -23,6 +24,7 @@ export class SiteArticlesService {
     private readonly articles: ArticlesService,
     private readonly sites: SitesService,
     private readonly em: EntityManager,
+    private readonly cache: CountsCache,
   ) {}
 
   /** One article per (site, externalId), however many upserts of it run at once. */
@@ -40,6 +42,7 @@ export class SiteArticlesService {
         const { id, created } = await this.em.transactional(() =>
           this.external.upsert(siteId, externalId, withSuffix(base, suffix), input),
         );
+        if (created) this.cache.dropSite(siteId);
         return { article: await this.articles.get(id), created };
       } catch (error) {
         // another article already has this slug (not this one: that would be an update)
@@ -57,9 +60,19 @@ export class SiteArticlesService {
 
   async delete(siteId: string, externalId: string): Promise<void> {
     if (!(await this.external.delete(siteId, externalId))) throw new NotFoundError('article');
+    this.cache.dropSite(siteId);
   }
 
   /** Counts of the site's articles among `externalIds`; unknown ids are left out. */
+  /** The counts answer as JSON text, for the HTTP route (see ExternalArticlesRepository, CountsCache). */
+  async countsJson(siteId: string, externalIds: string[]): Promise<string> {
+    return this.cache.get(siteId, externalIds, async () => {
+      const read = await this.external.countsJson(siteId, externalIds);
+      if (read === null) throw new NotFoundError('site');
+      return read;
+    });
+  }
+
   async counts(siteId: string, externalIds: string[]): Promise<Map<string, ArticleCounts>> {
     const counts = await this.external.counts(siteId, externalIds);
     if (!counts) throw new NotFoundError('site');

@@ -59,6 +59,8 @@ export interface AppConfig {
   /** The event rate limit is off with RATE_LIMITS=off; the others always apply. */
   socketLimits: SocketLimits;
   tallyIntervalMs: number;
+  /** How long GET /api/sites/:id/counts answers are reused (0: never); see CountsCache. */
+  countsCacheMs: number;
   logLevel: LogLevel;
   metricsAccess: MetricsAccess;
   /** The server's public origin (no trailing slash): in embed.js, e-mail links and feeds. */
@@ -110,6 +112,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     maxBufferedPackets: read.integer('SOCKET_MAX_BUFFERED_PACKETS', 5_000, 1, 1_000_000),
   };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
+  const countsCacheMs = read.integer('COUNTS_CACHE_MS', 1_000, 0, 30_000);
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const publicUrl = read.origin('PUBLIC_URL') ?? `http://localhost:${port}`;
   const allowPrivateUrls = read.boolean('WEBHOOK_ALLOW_PRIVATE', false);
@@ -158,6 +161,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     rateLimitRules,
     socketLimits,
     tallyIntervalMs,
+    countsCacheMs,
     logLevel,
     metricsAccess: metricsToken
       ? { kind: 'token', token: metricsToken }
