@@ -80,6 +80,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly roomsRestarted = new Counter({
+    name: 'townhall_rooms_restarted_total',
+    help: 'Article rooms whose sockets were told to reconnect and resubscribe (a gap held too many events)',
+    registers: [this.registry],
+  });
+
+  readonly relayPublishFailures = new Counter({
+    name: 'townhall_relay_publish_failures_total',
+    help: 'Domain events this instance could not publish to Redis (other instances catch up from PostgreSQL)',
+    registers: [this.registry],
+  });
+
   readonly redisUp = new Gauge({
     name: 'townhall_redis_connected',
     help: '1 when the Redis event relay is connected (or not configured), else 0',

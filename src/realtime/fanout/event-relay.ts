@@ -84,7 +84,11 @@ export class EventRelay implements EventTransport, OnModuleInit, OnApplicationSh
   /** For the bus: an event published on this instance, for the others. */
   send(name: DomainEventName, event: unknown): void {
     const message: RelayMessage = { origin: this.instanceId, name, event };
-    this.publisher?.publish(CHANNEL, JSON.stringify(message)).catch(() => undefined);
+    // no offline queue (enableOfflineQueue: false): while Redis is down a publish fails at
+    // once, is counted, and the other instances catch up from PostgreSQL
+    this.publisher
+      ?.publish(CHANNEL, JSON.stringify(message))
+      .catch(() => this.metrics.relayPublishFailures.inc());
   }
 
   /** Runs each time the Redis connection comes (back) up. */

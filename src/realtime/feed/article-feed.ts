@@ -9,13 +9,23 @@ export interface FeedOutput {
   tally(event: TallyChangedEvent): void;
   /** The article's logged events `after < seq <= upTo`, in order. */
   readLog(articleId: string, after: number, upTo: number): Promise<CommentChangedEvent[]>;
+  /** More than MAX_PENDING events wait for a gap: the room's sockets must start over. */
+  overflow(articleId: string): void;
   warn(message: string): void;
 }
 
+/** How long an early event waits for the ones before it before the log is read. */
+export const GAP_GRACE_MS = 50;
+/** Most events a feed holds while a gap is open; past it the room starts over. */
+export const MAX_PENDING = 1_000;
+
 /**
  * One article's live stream on this instance. Comment events reach the room in `seq` order
- * with no gap: an event that arrives early waits, a gap is filled from the event log. Emits and
- * log reads of the article run one at a time (`serially`). Tallies go through a TallyThrottle.
+ * with no gap: an event that arrives early waits (GAP_GRACE_MS for the missing ones, then they
+ * are read from the event log; past MAX_PENDING waiting, the room is told to start over). Emits
+ * and log reads of the article run one at a time (`serially`); once closed (released or
+ * replaced), a feed emits nothing more, whatever is still running. Tallies go through a
+ * TallyThrottle.
  */
 export class ArticleFeed {
   /** The last comment `seq` emitted to the room: every seq up to it went out, in order. */
@@ -26,6 +36,8 @@ export class ArticleFeed {
   /** Comment events waiting for an earlier seq. */
   private readonly pending = new Map<number, CommentChangedEvent>();
   private chain: Promise<void> = Promise.resolve();
+  private gapTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     readonly articleId: string,
@@ -43,12 +55,25 @@ export class ArticleFeed {
 
   /** A comment event from the relay; older ones than the room has seen are ignored. */
   accept(event: CommentChangedEvent): void {
-    if (event.seq <= this.lastSeq) return;
+    if (this.closed || event.seq <= this.lastSeq) return;
     this.pending.set(event.seq, event);
+    if (this.pending.size > MAX_PENDING) {
+      this.pending.clear();
+      this.out.overflow(this.articleId);
+      return;
+    }
     void this.serially(async () => {
       this.emitPending();
-      // an earlier event has not arrived (yet): take it from the log
-      if (this.pending.size > 0) await this.fillFromLog(highest(this.pending.keys()));
+      // an earlier event has not arrived (yet): give it a moment, then take it from the log
+      if (this.pending.size > 0 && !this.gapTimer && !this.closed) {
+        this.gapTimer = setTimeout(() => {
+          this.gapTimer = null;
+          void this.serially(async () => {
+            this.emitPending();
+            if (this.pending.size > 0) await this.fillFromLog(highest(this.pending.keys()));
+          });
+        }, GAP_GRACE_MS);
+      }
     });
   }
 
@@ -60,10 +85,14 @@ export class ArticleFeed {
   }
 
   close(): void {
+    this.closed = true;
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.pending.clear();
     this.tally.stop();
   }
 
   private emitPending(): void {
+    if (this.closed) return;
     for (
       let next = this.pending.get(this.lastSeq + 1);
       next;
@@ -77,7 +106,9 @@ export class ArticleFeed {
   }
 
   private async fillFromLog(upTo: number): Promise<void> {
+    if (this.closed) return;
     const events = await this.out.readLog(this.articleId, this.lastSeq, upTo);
+    if (this.closed) return;
     for (const event of events)
       if (!this.pending.has(event.seq)) this.pending.set(event.seq, event);
     this.emitPending();

@@ -57,6 +57,13 @@ export class ArticleFeeds implements OnApplicationShutdown {
         this.metrics.catchUpReads.inc();
         return events;
       },
+      overflow: (articleId) => {
+        // the room starts over: each socket reconnects (a transport close, so the client's
+        // automatic reconnect runs) and resubscribes with its `since`
+        this.metrics.roomsRestarted.inc();
+        this.logger.warn(`article ${articleId}: too many events behind a gap, room restarted`);
+        for (const socket of sockets.socketsIn(articleRoom(articleId))) socket.conn.close();
+      },
       warn: (message) => this.logger.warn(message),
     };
   }
