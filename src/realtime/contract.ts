@@ -103,14 +103,23 @@ export interface SubscribeRequest {
   articleId: string;
   /** The last `seq` seen; the ack then carries every later event in `missed`. */
   since?: number;
+  /** The `epoch` of the ack that `since` comes from: another one means a resync. */
+  epoch?: string;
 }
 export interface SubscribeResult {
   seq: number;
+  /** The history `seq` counts in; it changes only if that history could have been rewound. */
+  epoch: string;
   tallies: Tallies;
+  /** The tallies' version (as in `tally` events): ignore any tally with a lower one. */
+  version: number;
   commentCount: number;
   readers: number;
   missed: ReplayedEvent[];
-  /** Too much was missed (over 1000 events) or `since` is ahead: reload comments over REST. */
+  /**
+   * Too much was missed (over 1000 events), `since` is ahead or from another epoch: reload
+   * the comments over REST.
+   */
   resync?: true;
 }
 export interface UnsubscribeRequest {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { StreamEpoch } from '../../comments/stream-epoch.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PresenceService } from '../fanout/presence.service';
 import { type Ack, MAX_REPLAY, type ReplayedEvent, type SubscribeResult } from '../contract';
@@ -24,6 +25,7 @@ export class Subscriptions {
     private readonly reads: FeedReads,
     private readonly presence: PresenceService,
     private readonly metrics: MetricsService,
+    private readonly epochs: StreamEpoch,
   ) {}
 
   subscribe(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
@@ -68,6 +70,7 @@ export class Subscriptions {
 
   private async join(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
     const { articleId, since } = dto;
+    const epoch = await this.epochs.current();
     const snapshot = await this.reads.snapshot(articleId);
     if (!snapshot) return fail('not_found', 'article not found');
     const feed = this.feeds.hold(snapshot);
@@ -76,7 +79,8 @@ export class Subscriptions {
       await feed.catchUp(snapshot.seq);
       const missed: ReplayedEvent[] = [];
       let resync =
-        since !== undefined && (since > feed.lastSeq || feed.lastSeq - since > MAX_REPLAY);
+        (dto.epoch !== undefined && dto.epoch !== epoch) ||
+        (since !== undefined && (since > feed.lastSeq || feed.lastSeq - since > MAX_REPLAY));
       if (since !== undefined && !resync) {
         // the room may move on while we read: read again until our replay ends where it stands
         for (let upTo = since; upTo < feed.lastSeq;) {
@@ -100,7 +104,9 @@ export class Subscriptions {
       return {
         ok: true,
         seq: feed.lastSeq,
+        epoch,
         tallies: newer ? feed.tally.tallies : snapshot.tallies,
+        version: newer ? feed.tally.version : snapshot.talliesVersion,
         commentCount: snapshot.commentCount,
         readers: this.presence.readers(articleId),
         missed: resync ? [] : missed,

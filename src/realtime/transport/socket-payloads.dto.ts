@@ -27,6 +27,11 @@ export class SubscribeDto implements SubscribeRequest {
   @Min(0)
   @IsInt({ message: 'since must be an integer >= 0' })
   since?: number;
+
+  @Optional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'epoch must be the epoch of an earlier ack' })
+  @IsString({ message: 'epoch must be a string' })
+  epoch?: string;
 }
 
 export class UnsubscribeDto implements UnsubscribeRequest {
