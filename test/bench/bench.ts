@@ -30,6 +30,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
   'catch-up': () => load('./scenarios/catch-up', 'catchUp'),
   'scale-out': () => load('./scenarios/scale-out', 'scaleOut'),
   read: () => load('./scenarios/read', 'read'),
+  'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
 };
 
 /** A scenario module is loaded on demand, so one that fails to load fails only its scenario. */
