@@ -218,23 +218,31 @@ describe('embed in use (Chromium)', () => {
   });
 
   it('data-theme dark and light set the frame’s colours; data-lang="de" speaks German', async () => {
-    await putArticle('look-1');
+    const articleId = await putArticle('look-1');
+    const articleSlug = (
+      (await request(t.http).get(`/api/articles/${articleId}`).expect(200)).body as { slug: string }
+    ).slug;
     const page = await open(`
       <div id="dark">${snippet('look-1', 'data-theme="dark"')}</div>
-      <div id="light"><div data-townhall data-site="${site.id}" data-article="look-1" data-theme="light" data-lang="de"></div></div>`);
+      <div id="light"><div data-townhall data-site="${site.id}" data-article="look-1" data-theme="light" data-lang="de"></div></div>
+      <div id="auto"><div data-townhall data-site="${site.id}" data-article="look-1"></div></div>`);
     const frames = async (): Promise<Frame[]> =>
       page.frames().filter((frame) => frame.url().startsWith(`${t.url}/embed/`));
-    await eventually(async () => expect(await frames()).toHaveLength(2));
+    await eventually(async () => expect(await frames()).toHaveLength(3));
     await Promise.all((await frames()).map((frame) => frame.locator('[data-tallies]').waitFor()));
-    const [dark, light] = [
-      (await frames()).find((frame) => frame.url().includes('theme=dark'))!,
-      (await frames()).find((frame) => frame.url().includes('theme=light'))!,
-    ];
+    const [dark, light, auto] = ['dark', 'light', 'auto'].map((theme) =>
+      page.frames().find((frame) => frame.url().includes(`theme=${theme}`))!,
+    ) as [Frame, Frame, Frame];
     const background = async (frame: Frame): Promise<number> =>
       luminance(
         (await frame.evaluate('getComputedStyle(document.body).backgroundColor')) as string,
       );
     expect(await background(dark)).toBeLessThan(0.1);
+    expect(await background(light)).toBeGreaterThan(0.8);
+    // auto follows the reader's prefers-color-scheme; an explicit theme does not
+    expect(await background(auto)).toBeGreaterThan(0.8);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await eventually(async () => expect(await background(auto)).toBeLessThan(0.1));
     expect(await background(light)).toBeGreaterThan(0.8);
 
     const tallies = light.locator('.tally__text');
@@ -243,6 +251,11 @@ describe('embed in use (Chromium)', () => {
     await hasText(light.locator('#comments-heading'), 'Kommentare 0');
     await hasText(light.locator('[data-login-form] h3'), 'Anmelden');
     await hasText(dark.locator('#comments-heading'), 'Comments 0');
+    // the reader page has the dark theme too
+    await page.goto(`${t.url}/articles/${articleSlug}`);
+    expect(
+      luminance((await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string),
+    ).toBeLessThan(0.1);
   });
 
   it('count badges are filled from one counts call and kept live (English and German)', async () => {
