@@ -12,9 +12,8 @@ import {
   loggable,
   RETRY_AFTER_SECONDS,
 } from '../../database/database-errors';
-import { embedError } from '../views/embed.page';
-import { EmbedRenderer } from './embed-renderer.service';
-import { readFrameQuery, withFrameAncestors } from './frame-request';
+import { EmbedRenderer, sendFrame } from './embed-renderer.service';
+import { readFrameQuery } from './frame-request';
 
 /** What went wrong, as a page inside the frame (framable by anyone: it shows no site's data). */
 @Catch()
@@ -32,28 +31,19 @@ export class EmbedErrorFilter implements ExceptionFilter {
       : exception instanceof HttpException
         ? exception.getStatus()
         : HttpStatus.INTERNAL_SERVER_ERROR;
-    if (status >= 500) this.logger.error(loggable(exception));
+    if (unavailable) this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+    else if (status >= 500) this.logger.error(loggable(exception));
     if (response.headersSent) return;
     if (unavailable) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    const policy = String(response.getHeader('Content-Security-Policy') ?? '');
-    const main = embedError(
-      status,
-      'The discussion could not be shown',
-      'Please try again in a moment.',
+    const frame = readFrameQuery(request.query as Record<string, unknown>);
+    sendFrame(
+      response,
+      this.renderer.error(
+        frame,
+        status,
+        'The discussion could not be shown',
+        'Please try again in a moment.',
+      ),
     );
-    response.removeHeader('X-Frame-Options');
-    response
-      .status(status)
-      .type('html')
-      .setHeader('Cache-Control', 'no-store')
-      .setHeader('Content-Security-Policy', withFrameAncestors(policy, '*'))
-      .send(
-        this.renderer.document(
-          'Error',
-          readFrameQuery(request.query as Record<string, unknown>),
-          null,
-          main,
-        ),
-      );
   }
 }
