@@ -146,6 +146,26 @@ describe('embed frame and scripts', () => {
       expect(res.text).toContain('Article story-1');
     });
 
+    it('frame-ancestors follows a change of the site’s origins without a restart', async () => {
+      const changing = await newSite({ name: 'Changing', origins: ['https://one.example'] });
+      await putArticle(changing.id, 'c-1');
+      const ancestors = async (): Promise<string | undefined> =>
+        /frame-ancestors ([^;]*)/.exec(
+          String(
+            (await request(t.http).get(`/embed/${changing.id}/c-1`).expect(200)).headers[
+              'content-security-policy'
+            ],
+          ),
+        )?.[1];
+      expect(await ancestors()).toBe('https://one.example');
+      await request(t.http)
+        .patch(`/api/sites/${changing.id}`)
+        .set(...bearer(admin))
+        .send({ origins: ['https://two.example'] })
+        .expect(200);
+      await eventually(async () => expect(await ancestors()).toBe('https://two.example'), 5_000);
+    });
+
     it('a malformed site or article id is a 400 page, unknown ones a 404 page, framable to show it', async () => {
       const bad = await request(t.http).get(`/embed/not-a-uuid/story-1`).expect(400);
       expect(bad.text).toContain('Bad embed address');
