@@ -267,8 +267,17 @@ describe('embed in use (Chromium)', () => {
       <span id="one-again" data-townhall-count="badge-1"></span>
       <span id="two" data-townhall-count="badge-2"></span>
       <span id="none" data-townhall-count="not-yet"></span>`;
-    const page = await open(
-      `${badges}<script src="${t.url}/count.js" data-site="${site.id}" async></script>`,
+    const countCalls = (page: Page): string[] => {
+      const calls: string[] = [];
+      page.on('request', (req) => {
+        if (req.url().includes('/counts?')) calls.push(req.url());
+      });
+      return calls;
+    };
+    const page = await open('');
+    const calls = countCalls(page);
+    await page.goto(
+      host.page(`${badges}<script src="${t.url}/count.js" data-site="${site.id}" async></script>`),
     );
     const german = await open(
       `${badges}<script src="${t.url}/count.js" data-site="${site.id}" data-lang="de" async></script>`,
@@ -283,5 +292,23 @@ describe('embed in use (Chromium)', () => {
     await hasText(page.locator('#one'), '2 comments');
     await hasText(page.locator('#one-again'), '2 comments');
     await hasText(german.locator('#one'), '2 Kommentare');
+    expect(calls).toHaveLength(1);
+
+    // 150 different ids: two calls of at most 100
+    const many = Array.from({ length: 150 }, (_, i) => `<i data-townhall-count="m-${i}"></i>`);
+    const big = await open('');
+    const bigCalls = countCalls(big);
+    await big.goto(
+      host.page(
+        `${many.join('')}<script src="${t.url}/count.js" data-site="${site.id}" async></script>`,
+      ),
+    );
+    await hasText(big.locator('[data-townhall-count="m-149"]'), '0 comments');
+    expect(bigCalls).toHaveLength(2);
+    expect(
+      bigCalls
+        .map((url) => new URL(url).searchParams.get('ids')!.split(',').length)
+        .sort((a, b) => b - a),
+    ).toEqual([100, 50]);
   });
 });
