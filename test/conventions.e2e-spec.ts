@@ -388,8 +388,8 @@ describe('HTTP conventions', () => {
       expect(documented()).toEqual(expect.arrayContaining(CONTRACT_OPERATIONS));
     });
 
-    /** The reader pages and their assets are HTML for browsers, not part of the REST API. */
-    const READER_PAGES = ['/', '/articles/', '/assets/'];
+    /** The reader pages, the embed's frame, their assets and scripts: for browsers, not the REST API. */
+    const READER_PAGES = ['/', '/articles/', '/assets/', '/embed/', '/embed.js', '/count.js'];
     const isReaderPage = (path: string): boolean =>
       READER_PAGES.some((page) => (page === '/' ? path === '/' : path.startsWith(page)));
 

@@ -17,6 +17,8 @@ export const RATE_LIMIT_DEFAULTS = {
   comments: { limit: 10, ttlMs: 60_000 },
   votes: { limit: 120, ttlMs: 60_000 },
   reports: { limit: 20, ttlMs: 60_000 },
+  /** Articles the embed creates (autoCreateArticles) per client IP. */
+  'embed-create': { limit: 30, ttlMs: 3_600_000 },
 } as const;
 export type RateLimitName = keyof typeof RATE_LIMIT_DEFAULTS;
 

@@ -23,6 +23,11 @@ export class WebAssets {
     return file ? `/assets/${file}` : undefined;
   }
 
+  /** The hashed file name of a logical asset, if built. */
+  file(name: string): string | undefined {
+    return this.manifest[name];
+  }
+
   /** The absolute path of a served file, or undefined for anything not in the manifest. */
   path(file: string): string | undefined {
     return this.files.has(file) ? join(this.directory, file) : undefined;

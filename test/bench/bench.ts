@@ -31,6 +31,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
   'scale-out': () => load('./scenarios/scale-out', 'scaleOut'),
   read: () => load('./scenarios/read', 'read'),
   counts: () => load('./scenarios/counts', 'counts'),
+  'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
 };
 
 /** A scenario module is loaded on demand, so one that fails to load fails only its scenario. */

@@ -13,7 +13,10 @@ export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export interface TestApp {
   app: INestApplication;
   http: App;
-  /** `http://127.0.0.1:<port>` when started with `listen: true` (for socket clients). */
+  /**
+   * `http://127.0.0.1:<port>` when started with `listen: true` (for socket clients); `port`
+   * fixes the port, for a PUBLIC_URL known before the start (see freePort).
+   */
   url: string;
   config: AppConfig;
   database: TestDatabase;
@@ -26,7 +29,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Env = {},
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; port?: number } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   try {
@@ -47,7 +50,7 @@ export async function startTestApp(
     configureApp(app, config);
     let url = '';
     if (options.listen) {
-      await app.listen(0, '127.0.0.1');
+      await app.listen(options.port ?? 0, '127.0.0.1');
       url = await app.getUrl();
       url = url.replace('[::1]', '127.0.0.1');
     } else {
@@ -68,4 +71,14 @@ export async function startTestApp(
     await database.drop();
     throw error;
   }
+}
+
+/** A port free right now, for a server whose own address must be in its configuration. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

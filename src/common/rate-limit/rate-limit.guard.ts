@@ -18,6 +18,7 @@ export const TRACKERS: Record<RateLimitName, (request: Request & { user?: Princi
     comments: (request) => `uid:${request.user?.id ?? request.ip}`,
     votes: (request) => `uid:${request.user?.id ?? request.ip}`,
     reports: (request) => `uid:${request.user?.id ?? request.ip}`,
+    'embed-create': (request) => `ip:${request.ip ?? 'unknown'}`,
   };
 
 /**

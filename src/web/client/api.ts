@@ -42,10 +42,15 @@ export class ApiError extends Error {
  * presenting it twice revokes the whole session.
  */
 export class Api {
-  private session: Session | null = readSession();
+  private session: Session | null;
   private refreshing: Promise<boolean> | null = null;
   /** Called when the session ends without the reader asking (refresh refused). */
   onSessionLost: () => void = () => undefined;
+
+  /** `storageKey`: where the session is kept (the embed keeps one per site). */
+  constructor(private readonly storageKey = STORAGE_KEY) {
+    this.session = readSession(storageKey);
+  }
 
   get accessToken(): string | undefined {
     return this.session?.accessToken;
@@ -62,6 +67,11 @@ export class Api {
   async register(username: string, password: string, displayName?: string): Promise<User> {
     const body = displayName ? { username, password, displayName } : { username, password };
     return this.startSession(await this.send('POST', '/api/auth/register', body));
+  }
+
+  /** Single sign-on: the publisher's site signed `token` for its reader. */
+  async sso(siteId: string, token: string): Promise<User> {
+    return this.startSession(await this.send('POST', '/api/auth/sso', { siteId, token }));
   }
 
   async logout(): Promise<void> {
@@ -192,17 +202,17 @@ export class Api {
   private setSession(session: Session | null): void {
     this.session = session;
     try {
-      if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-      else localStorage.removeItem(STORAGE_KEY);
+      if (session) localStorage.setItem(this.storageKey, JSON.stringify(session));
+      else localStorage.removeItem(this.storageKey);
     } catch {
       // storage unavailable (private mode): the session lasts as long as the page
     }
   }
 }
 
-function readSession(): Session | null {
+function readSession(storageKey: string): Session | null {
   try {
-    const raw = localStorage.getItem(STORAGE_KEY);
+    const raw = localStorage.getItem(storageKey);
     const parsed = raw ? (JSON.parse(raw) as Partial<Session>) : null;
     return parsed?.accessToken && parsed.refreshToken
       ? { accessToken: parsed.accessToken, refreshToken: parsed.refreshToken }

@@ -2,7 +2,8 @@ import type { CommentPayload } from '../../realtime/contract';
 import { CommentActions } from './comment-actions';
 import { commentElement, replaceCard } from './comment-dom';
 import { type PageContext, isModerator } from './context';
-import { find, findAll, plural } from './dom';
+import { catalogue } from '../i18n';
+import { find, findAll } from './dom';
 import { type LoadedComment, loadThread } from './thread-loader';
 
 /**
@@ -146,7 +147,7 @@ export class Thread {
     const waiting = this.buffer.size;
     this.newButton.hidden = waiting === 0;
     this.newButton.textContent =
-      waiting > 0 ? `${plural(waiting, 'new comment', 'new comments')}` : '';
+      waiting > 0 ? catalogue(document.documentElement.lang).newComments(waiting) : '';
   }
 
   private markHidden(element: HTMLElement, status: 'removed' | 'deleted'): void {

@@ -3,12 +3,11 @@ import type { Tallies } from '../../articles/tallies';
 import type { ArticlePage } from '../reader-pages.service';
 import { commentItem } from './comment.view';
 import { formatDate } from './format';
+import { CATALOGUES, type Catalogue } from '../i18n';
 import { markup, type SafeHtml } from './html';
 
-const DIMENSIONS = [
-  ['interesting', 'Interesting'],
-  ['support', 'Support'],
-] as const;
+const DIMENSIONS = ['interesting', 'support'] as const;
+const EN = CATALOGUES.en;
 
 /** GET /articles/:slug: the article, its tallies, follow-ups and the first page of comments. */
 export function articleMain(page: ArticlePage): SafeHtml {
@@ -29,24 +28,26 @@ export function articleMain(page: ArticlePage): SafeHtml {
   </div>`;
 }
 
-function talliesBar(current: Tallies): SafeHtml {
-  const groups = DIMENSIONS.map(([dimension, label], index) => {
+/** The tallies with their vote buttons (the reader page and the embed). */
+export function talliesBar(current: Tallies, t: Catalogue = EN): SafeHtml {
+  const groups = DIMENSIONS.map((dimension, index) => {
+    const label = t[dimension];
     const counts = current[dimension];
     return markup`${index > 0 ? markup`<span class="tallies__sep" aria-hidden="true">•</span>` : null}
       <span class="tally" role="group" aria-label="${label}" data-dimension="${dimension}">
         <span class="tally__text">${label}: <span data-count="up">${counts.up}</span>/<span data-count="down">${counts.down}</span></span>
-        ${voteButton(label, 'up', '▲')}${voteButton(label, 'down', '▼')}
+        ${voteButton(t, label, 'up', '▲')}${voteButton(t, label, 'down', '▼')}
       </span>`;
   });
   return markup`<div class="tallies" data-tallies>
     ${groups}
-    <a class="tallies__hint" href="#sign-in" data-anon-only>Log in to vote</a>
+    <a class="tallies__hint" href="#sign-in" data-anon-only>${t.logInToVote}</a>
   </div>`;
 }
 
 /** Disabled until the script runs: voting needs it. */
-function voteButton(label: string, value: 'up' | 'down', symbol: string): SafeHtml {
-  const name = `${label}: vote ${value}`;
+function voteButton(t: Catalogue, label: string, value: 'up' | 'down', symbol: string): SafeHtml {
+  const name = t.vote(label, value);
   return markup`<button type="button" class="vote" data-value="${value}" aria-pressed="false" aria-label="${name}" title="${name}" disabled>${symbol}</button>`;
 }
 
@@ -99,7 +100,8 @@ function answer(text: string): SafeHtml {
     }`;
 }
 
-function moderationQueue(): SafeHtml {
+/** Moderators' panel of reported comments (the reader page and the embed). */
+export function moderationQueue(): SafeHtml {
   return markup`<aside
     class="panel mod-queue"
     data-mod-queue
@@ -112,22 +114,23 @@ function moderationQueue(): SafeHtml {
   </aside>`;
 }
 
-function commentsSection(page: ArticlePage): SafeHtml {
+/** The comments: sign-in, the form, the live thread (the reader page and the embed). */
+export function commentsSection(page: ArticlePage, t: Catalogue = EN): SafeHtml {
   const count = page.article.commentCount;
   return markup`<section class="comments" aria-labelledby="comments-heading">
     <div class="comments__head">
       <h2 id="comments-heading">
-        Comments <span class="comments__count" data-comment-count>${count}</span>
+        ${t.comments} <span class="comments__count" data-comment-count>${count}</span>
       </h2>
       <p class="presence" data-presence hidden></p>
     </div>
-    <p class="login-note" data-anon-only>Only logged-in users can comment.</p>
-    <noscript><p class="muted">Signing in, voting and commenting need JavaScript.</p></noscript>
-    ${authForms()}
+    <p class="login-note" data-anon-only>${t.onlyLoggedIn}</p>
+    <noscript><p class="muted">${t.noScript}</p></noscript>
+    ${authForms(t)}
     <form class="comment-form" data-comment-form hidden>
-      <label for="comment-body">Your comment</label>
+      <label for="comment-body">${t.yourComment}</label>
       <textarea id="comment-body" name="body" rows="3" maxlength="5000" required></textarea>
-      <div class="form-row"><button type="submit" class="button">Post comment</button></div>
+      <div class="form-row"><button type="submit" class="button">${t.postComment}</button></div>
       <p class="form-error" role="alert" data-form-error></p>
     </form>
     <p class="status-line" role="status" data-status-line></p>
@@ -136,7 +139,7 @@ function commentsSection(page: ArticlePage): SafeHtml {
       ${page.thread.map(commentItem)}
     </ol>
     <p class="muted" data-no-comments ${page.thread.length > 0 ? markup`hidden` : null}>
-      No comments yet.
+      ${t.noComments}
     </p>
     <p class="more">
       <a
@@ -145,17 +148,17 @@ function commentsSection(page: ArticlePage): SafeHtml {
         data-load-more
         data-cursor="${page.nextCursor ?? ''}"
         ${page.nextCursor ? null : markup`hidden`}
-        >More comments</a
+        >${t.moreComments}</a
       >
     </p>
   </section>`;
 }
 
-function authForms(): SafeHtml {
+function authForms(t: Catalogue): SafeHtml {
   return markup`<div class="auth" id="sign-in" data-auth hidden>
     <form class="panel auth__form" data-login-form aria-labelledby="login-heading">
-      <h3 id="login-heading">Sign in</h3>
-      <label for="login-username">Username</label>
+      <h3 id="login-heading">${t.signIn}</h3>
+      <label for="login-username">${t.username}</label>
       <input
         id="login-username"
         name="username"
@@ -164,7 +167,7 @@ function authForms(): SafeHtml {
         minlength="3"
         maxlength="32"
       />
-      <label for="login-password">Password</label>
+      <label for="login-password">${t.password}</label>
       <input
         id="login-password"
         name="password"
@@ -174,13 +177,13 @@ function authForms(): SafeHtml {
         minlength="8"
         maxlength="128"
       />
-      <div class="form-row"><button type="submit" class="button">Sign in</button></div>
+      <div class="form-row"><button type="submit" class="button">${t.signIn}</button></div>
       <p class="form-error" role="alert" data-form-error></p>
     </form>
     <form class="panel auth__form" data-register-form aria-labelledby="register-heading">
-      <h3 id="register-heading">Register</h3>
+      <h3 id="register-heading">${t.register}</h3>
       <label for="register-username"
-        >Username <span class="muted">(3–32 letters, digits or _)</span></label
+        >${t.username} <span class="muted">${t.usernameHint}</span></label
       >
       <input
         id="register-username"
@@ -191,10 +194,12 @@ function authForms(): SafeHtml {
         maxlength="32"
         pattern="[A-Za-z0-9_]+"
       />
-      <label for="register-display-name">Display name <span class="muted">(optional)</span></label>
+      <label for="register-display-name"
+        >${t.displayName} <span class="muted">${t.optional}</span></label
+      >
       <input id="register-display-name" name="displayName" autocomplete="nickname" maxlength="64" />
       <label for="register-password"
-        >Password <span class="muted">(8 or more characters)</span></label
+        >${t.password} <span class="muted">${t.passwordHint}</span></label
       >
       <input
         id="register-password"
@@ -205,7 +210,7 @@ function authForms(): SafeHtml {
         minlength="8"
         maxlength="128"
       />
-      <div class="form-row"><button type="submit" class="button">Register</button></div>
+      <div class="form-row"><button type="submit" class="button">${t.register}</button></div>
       <p class="form-error" role="alert" data-form-error></p>
     </form>
   </div>`;

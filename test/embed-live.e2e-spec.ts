@@ -1,0 +1,314 @@
+/**
+ * The embed in use (API.md "Embed", "Count badges"), in Chromium with the publisher's page on
+ * another origin than the app: the SSO reader shown and commenting from the frame, tallies and
+ * comments live in the frame (changes made through the API by others), the frame as tall as its
+ * content, `window.Townhall.setSso/logout`, a Townhall login inside the frame, themes, the German
+ * catalogue, and count badges filled and kept live.
+ */
+import { SignJWT } from 'jose';
+import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import request from 'supertest';
+import { bearer, loginAdmin, postComment, registerUser, type TestUser } from './support/factories';
+import {
+  contentHeight,
+  eventually,
+  hasText,
+  HostPages,
+  launchChromium,
+  textOf,
+  WAIT_MS,
+} from './support/browser';
+import { freePort, startTestApp, type TestApp } from './support/test-app';
+
+interface Site {
+  id: string;
+  ssoSecret: string;
+}
+
+/** Relative luminance (0 black … 1 white) of a computed `rgb(r, g, b)` colour. */
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  const linear = (c: number): number =>
+    c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4;
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+}
+
+describe('embed in use (Chromium)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let other: TestUser;
+  let browser: Browser;
+  let host: HostPages;
+  let site: Site;
+  const contexts: BrowserContext[] = [];
+
+  const sso = (sub: string, name: string): Promise<string> =>
+    new SignJWT({ sub, name })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(site.ssoSecret));
+
+  const putArticle = async (externalId: string): Promise<string> =>
+    (
+      (
+        await request(t.http)
+          .put(`/api/sites/${site.id}/articles/${externalId}`)
+          .set(...bearer(admin))
+          .send({ title: `Story ${externalId}`, category: 'News' })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
+
+  const snippet = (externalId: string, extra = ''): string =>
+    `<h1>Publisher</h1>
+     <div data-townhall data-site="${site.id}" data-article="${externalId}" ${extra}></div>
+     <script src="${t.url}/embed.js" async></script>`;
+
+  /** A fresh browser profile (own storage) on the host page. */
+  async function open(html: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    context.setDefaultTimeout(WAIT_MS);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(host.page(html));
+    return page;
+  }
+
+  async function townhallFrame(page: Page): Promise<Frame> {
+    let found: Frame | undefined;
+    await eventually(async () => {
+      found = page.frames().find((frame) => frame.url().startsWith(`${t.url}/embed/`));
+      expect(found).toBeDefined();
+      expect(await found!.locator('[data-tallies]').count()).toBe(1);
+    });
+    return found!;
+  }
+
+  /** The iframe is as tall as its document (no inner scroll bar), within a few pixels. */
+  async function fitted(iframe: Locator, frame: Frame): Promise<number> {
+    let height = 0;
+    await eventually(async () => {
+      height = await iframe.evaluate((element) => element.getBoundingClientRect().height);
+      expect(Math.abs(height - (await contentHeight(frame)))).toBeLessThanOrEqual(3);
+    });
+    return height;
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    [t, browser, host] = await Promise.all([
+      startTestApp({ PUBLIC_URL: `http://127.0.0.1:${port}` }, { listen: true, port }),
+      launchChromium(),
+      new HostPages().start(),
+    ]);
+    admin = await loginAdmin(t.http);
+    other = await registerUser(t.http);
+    site = (
+      await request(t.http)
+        .post('/api/sites')
+        .set(...bearer(admin))
+        .send({ name: 'Live Times', origins: [host.origin] })
+        .expect(201)
+    ).body as Site;
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await host?.close();
+    await t?.close();
+  });
+
+  it('shows the SSO reader, who comments from the frame; the frame grows with its content', async () => {
+    const articleId = await putArticle('sso-1');
+    const page = await open(snippet('sso-1', `data-sso="${await sso('r-1', 'Zoë Reader')}"`));
+    const frame = await townhallFrame(page);
+    await hasText(frame.locator('[data-account-name]'), 'Signed in as Zoë Reader');
+    const iframe = page.locator('iframe[data-townhall-frame]');
+    const before = await fitted(iframe, frame);
+
+    await frame.locator('#comment-body').fill('Hello from the publisher’s page');
+    await frame.getByRole('button', { name: 'Post comment' }).click();
+    await hasText(
+      frame.locator('li.comment .comment__body').first(),
+      'Hello from the publisher’s page',
+    );
+    await eventually(async () => expect(await fitted(iframe, frame)).toBeGreaterThan(before + 20));
+
+    const comments = await request(t.http).get(`/api/articles/${articleId}/comments`).expect(200);
+    expect(comments.body).toMatchObject({
+      items: [{ body: 'Hello from the publisher’s page', author: { displayName: 'Zoë Reader' } }],
+    });
+    // the session is the frame's own, kept per site (no third-party cookie)
+    expect(await frame.evaluate('Object.keys(localStorage)')).toContain(
+      `townhall.session.${site.id}`,
+    );
+  });
+
+  it('tallies, new comments and removals made elsewhere show in the frame without a reload', async () => {
+    const articleId = await putArticle('live-1');
+    const page = await open(snippet('live-1'));
+    const frame = await townhallFrame(page);
+    await hasText(frame.locator('[data-presence]'), /reading now$/);
+
+    await request(t.http)
+      .put(`/api/articles/${articleId}/votes/interesting`)
+      .set(...bearer(other))
+      .send({ value: 'up' })
+      .expect(200);
+    await hasText(frame.locator('[data-dimension="interesting"] .tally__text'), 'Interesting: 1/0');
+
+    const posted = await postComment(t.http, other, articleId, 'A live one').expect(201);
+    const button = frame.locator('[data-new-comments]');
+    await hasText(button, '1 new comment');
+    await button.click();
+    const item = frame.locator(
+      `li.comment[data-comment-id="${(posted.body as { id: string }).id}"]`,
+    );
+    await hasText(item.locator('.comment__body'), 'A live one');
+    await hasText(frame.locator('#comments-heading'), 'Comments 1');
+
+    await request(t.http)
+      .post(`/api/comments/${(posted.body as { id: string }).id}/remove`)
+      .set(...bearer(admin))
+      .send({ reason: 'test' })
+      .expect(200);
+    await eventually(async () => expect(await item.count()).toBe(0));
+    await hasText(frame.locator('#comments-heading'), 'Comments 0');
+  });
+
+  it('window.Townhall.logout() and setSso(token) change the reader without a reload', async () => {
+    await putArticle('switch-1');
+    const page = await open(snippet('switch-1', `data-sso="${await sso('r-2', 'First Reader')}"`));
+    const frame = await townhallFrame(page);
+    await hasText(frame.locator('[data-account-name]'), 'Signed in as First Reader');
+    await page.evaluate('window.Townhall.logout()');
+    await eventually(async () =>
+      expect(await frame.locator('[data-login-form]').isVisible()).toBe(true),
+    );
+    expect(await frame.locator('[data-comment-form]').isVisible()).toBe(false);
+    await page.evaluate(
+      `window.Townhall.setSso(${JSON.stringify(await sso('r-3', 'Second Reader'))})`,
+    );
+    await hasText(frame.locator('[data-account-name]'), 'Signed in as Second Reader');
+    // embed.js's one global: what a blank window lacks, frames' indexes aside
+    const added = await page.evaluate(`(() => {
+      const blank = document.body.appendChild(document.createElement('iframe'));
+      const known = new Set(Object.keys(blank.contentWindow));
+      blank.remove();
+      return Object.keys(window).filter((key) => !known.has(key) && !/^\\d+$/.test(key));
+    })()`);
+    expect(added).toEqual(['Townhall']);
+  });
+
+  it('without data-sso, a reader signs in with a Townhall account inside the frame', async () => {
+    await putArticle('login-1');
+    const reader = await registerUser(t.http);
+    const page = await open(snippet('login-1'));
+    const frame = await townhallFrame(page);
+    await frame.locator('#login-username').fill(reader.username);
+    await frame.locator('#login-password').fill(reader.password);
+    await frame.locator('[data-login-form] button[type=submit]').click();
+    await hasText(frame.locator('[data-account-name]'), `Signed in as ${reader.username}`);
+    expect(await frame.locator('[data-comment-form]').isVisible()).toBe(true);
+  });
+
+  it('data-theme dark and light set the frame’s colours; data-lang="de" speaks German', async () => {
+    const articleId = await putArticle('look-1');
+    const articleSlug = (
+      (await request(t.http).get(`/api/articles/${articleId}`).expect(200)).body as { slug: string }
+    ).slug;
+    const page = await open(`
+      <div id="dark">${snippet('look-1', 'data-theme="dark"')}</div>
+      <div id="light"><div data-townhall data-site="${site.id}" data-article="look-1" data-theme="light" data-lang="de"></div></div>
+      <div id="auto"><div data-townhall data-site="${site.id}" data-article="look-1"></div></div>`);
+    const frames = async (): Promise<Frame[]> =>
+      page.frames().filter((frame) => frame.url().startsWith(`${t.url}/embed/`));
+    await eventually(async () => expect(await frames()).toHaveLength(3));
+    await Promise.all((await frames()).map((frame) => frame.locator('[data-tallies]').waitFor()));
+    const [dark, light, auto] = ['dark', 'light', 'auto'].map((theme) =>
+      page.frames().find((frame) => frame.url().includes(`theme=${theme}`))!,
+    ) as [Frame, Frame, Frame];
+    const background = async (frame: Frame): Promise<number> =>
+      luminance(
+        (await frame.evaluate('getComputedStyle(document.body).backgroundColor')) as string,
+      );
+    expect(await background(dark)).toBeLessThan(0.1);
+    expect(await background(light)).toBeGreaterThan(0.8);
+    // auto follows the reader's prefers-color-scheme; an explicit theme does not
+    expect(await background(auto)).toBeGreaterThan(0.8);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await eventually(async () => expect(await background(auto)).toBeLessThan(0.1));
+    expect(await background(light)).toBeGreaterThan(0.8);
+
+    const tallies = light.locator('.tally__text');
+    expect(await textOf(tallies.nth(0))).toBe('Interessant: 0/0');
+    expect(await textOf(tallies.nth(1))).toBe('Zustimmung: 0/0');
+    await hasText(light.locator('#comments-heading'), 'Kommentare 0');
+    await hasText(light.locator('[data-login-form] h3'), 'Anmelden');
+    await hasText(dark.locator('#comments-heading'), 'Comments 0');
+    // the reader page has the dark theme too
+    await page.goto(`${t.url}/articles/${articleSlug}`);
+    expect(
+      luminance((await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string),
+    ).toBeLessThan(0.1);
+  });
+
+  it('count badges are filled from one counts call and kept live (English and German)', async () => {
+    const articleId = await putArticle('badge-1');
+    await putArticle('badge-2');
+    await postComment(t.http, other, articleId, 'first').expect(201);
+    const badges = `
+      <span id="one" data-townhall-count="badge-1"></span>
+      <span id="one-again" data-townhall-count="badge-1"></span>
+      <span id="two" data-townhall-count="badge-2"></span>
+      <span id="none" data-townhall-count="not-yet"></span>`;
+    const countCalls = (page: Page): string[] => {
+      const calls: string[] = [];
+      page.on('request', (req) => {
+        if (req.url().includes('/counts?')) calls.push(req.url());
+      });
+      return calls;
+    };
+    const page = await open('');
+    const calls = countCalls(page);
+    await page.goto(
+      host.page(`${badges}<script src="${t.url}/count.js" data-site="${site.id}" async></script>`),
+    );
+    const german = await open(
+      `${badges}<script src="${t.url}/count.js" data-site="${site.id}" data-lang="de" async></script>`,
+    );
+    await hasText(page.locator('#one'), '1 comment');
+    await hasText(page.locator('#one-again'), '1 comment');
+    await hasText(page.locator('#two'), '0 comments');
+    await hasText(page.locator('#none'), '0 comments');
+    await hasText(german.locator('#one'), '1 Kommentar');
+
+    await postComment(t.http, other, articleId, 'second').expect(201);
+    await hasText(page.locator('#one'), '2 comments');
+    await hasText(page.locator('#one-again'), '2 comments');
+    await hasText(german.locator('#one'), '2 Kommentare');
+    expect(calls).toHaveLength(1);
+
+    // 150 different ids: two calls of at most 100
+    const many = Array.from({ length: 150 }, (_, i) => `<i data-townhall-count="m-${i}"></i>`);
+    const big = await open('');
+    const bigCalls = countCalls(big);
+    await big.goto(
+      host.page(
+        `${many.join('')}<script src="${t.url}/count.js" data-site="${site.id}" async></script>`,
+      ),
+    );
+    await hasText(big.locator('[data-townhall-count="m-149"]'), '0 comments');
+    expect(bigCalls).toHaveLength(2);
+    expect(
+      bigCalls
+        .map((url) => new URL(url).searchParams.get('ids')!.split(',').length)
+        .sort((a, b) => b - a),
+    ).toEqual([100, 50]);
+  });
+});
