@@ -623,6 +623,58 @@ describe('realtime (Socket.IO)', () => {
       expect((await toObserver).comment).toEqual(comment);
     });
 
+    it('keeps a socket open past its token expiry after reauth with a fresh token of the same user', async () => {
+      const articleId = await newArticle();
+      const issued = nowSeconds();
+      const socket = await open(accessToken(users[14].id, { iat: issued, exp: issued + 2 }));
+      accepted(await subscribe(socket, { articleId }));
+      const fresh = accessToken(users[14].id, { iat: issued, exp: issued + 600 });
+      expect(await socket.timeout(5_000).emitWithAck('reauth', { token: fresh })).toEqual({
+        ok: true,
+      });
+      const expired: string[] = [];
+      socket.on('session.expired', (event) => expired.push(event.reason));
+      // past the first token's expiry (plus the server's timer slack), the socket is still live
+      await new Promise((resolve) => setTimeout(resolve, (issued + 2) * 1000 - Date.now() + 300));
+      const next = nextEvent(socket, 'comment.created');
+      const comment = await post(users[14], articleId, 'after the old expiry');
+      expect((await next).comment).toEqual(comment);
+      expect(socket.connected).toBe(true);
+      expect(expired).toEqual([]);
+    });
+
+    it("refuses reauth with another user's, a bad or an anonymous socket's token (unauthorized), junk (bad_request)", async () => {
+      const issued = nowSeconds();
+      const own = accessToken(users[14].id, { iat: issued, exp: issued + 600 });
+      const socket = await open(own);
+      const anonymous = await open();
+      const reauth = (target: TestSocket, body: unknown) =>
+        target.timeout(5_000).emitWithAck('reauth', body as never);
+      const other = accessToken(users[13].id, { iat: issued, exp: issued + 600 });
+      for (const token of [
+        other,
+        accessToken(users[14].id, { iat: issued, exp: issued + 600 }, 'x'.repeat(40)),
+        'not.a.jwt',
+      ]) {
+        expect(await reauth(socket, { token })).toMatchObject({
+          ok: false,
+          error: { code: 'unauthorized' },
+        });
+      }
+      expect(await reauth(anonymous, { token: own })).toMatchObject({
+        ok: false,
+        error: { code: 'unauthorized' },
+      });
+      for (const body of [{}, { token: 42 }, { token: '' }, { token: 'x'.repeat(4097) }, 'token']) {
+        expect(await reauth(socket, body)).toMatchObject({
+          ok: false,
+          error: { code: 'bad_request' },
+        });
+      }
+      expect(socket.connected).toBe(true);
+      expect(anonymous.connected).toBe(true);
+    });
+
     describe('Origin', () => {
       let prod: TestApp;
       const prodSockets: TestSocket[] = [];

@@ -122,6 +122,10 @@ export interface SubscribeResult {
    */
   resync?: true;
 }
+/** A fresh access token of the socket's own user, so the socket outlives the old one. */
+export interface ReauthRequest {
+  token: string;
+}
 export interface UnsubscribeRequest {
   articleId: string;
 }
@@ -150,6 +154,7 @@ export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (result: Ack<SubscribeResult>) => void) => void;
   unsubscribe: (request: UnsubscribeRequest, ack: (result: Ack) => void) => void;
   watch: (request: WatchRequest, ack: (result: Ack<WatchResult>) => void) => void;
+  reauth: (request: ReauthRequest, ack: (result: Ack) => void) => void;
 }
 
 export interface ServerToClientEvents {

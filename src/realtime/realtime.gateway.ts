@@ -12,7 +12,7 @@ import { CountWatches } from './feed/count-watches.service';
 import { Subscriptions } from './feed/subscriptions.service';
 import { handshakeError } from './transport/handshake-error';
 import { HandshakeAuth } from './transport/handshake-auth.service';
-import { SubscribeDto, UnsubscribeDto, WatchDto } from './transport/socket-payloads.dto';
+import { ReauthDto, SubscribeDto, UnsubscribeDto, WatchDto } from './transport/socket-payloads.dto';
 import { SocketLimitsService } from './transport/socket-limits.service';
 import { SocketServer } from './transport/socket-server';
 import { SocketSessions } from './transport/socket-sessions.service';
@@ -86,5 +86,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const dto = await validatePayload(WatchDto, body);
     if (isAck(dto)) return dto;
     return this.counts.watch(socket, dto).catch((error: unknown) => failureAck(error, 'watch'));
+  }
+
+  @SubscribeMessage('reauth')
+  async reauth(
+    @ConnectedSocket() socket: TownhallSocket,
+    @MessageBody() body: unknown,
+  ): Promise<Ack> {
+    const dto = await validatePayload(ReauthDto, body);
+    if (isAck(dto)) return dto;
+    return this.auth
+      .reauthenticate(socket, dto.token)
+      .catch((error: unknown) => failureAck(error, 'reauth'));
   }
 }

@@ -7,11 +7,14 @@ import {
   IsUUID,
   Matches,
   Max,
+  MaxLength,
   Min,
+  MinLength,
 } from 'class-validator';
 import { EXTERNAL_ID } from '../../articles/dto/site-article.dto';
 import {
   MAX_WATCHED,
+  type ReauthRequest,
   type SubscribeRequest,
   type UnsubscribeRequest,
   type WatchRequest,
@@ -32,6 +35,13 @@ export class SubscribeDto implements SubscribeRequest {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'epoch must be the epoch of an earlier ack' })
   @IsString({ message: 'epoch must be a string' })
   epoch?: string;
+}
+
+export class ReauthDto implements ReauthRequest {
+  @MaxLength(4096, { message: 'token must be an access token' })
+  @MinLength(1, { message: 'token must be an access token' })
+  @IsString({ message: 'token must be a string' })
+  token!: string;
 }
 
 export class UnsubscribeDto implements UnsubscribeRequest {

@@ -12,6 +12,14 @@ import type { PageContext } from './context';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Subscribe retries wait 0.5 s, 1 s, 2 s, … up to 30 s, each times a random 0.5–1. */
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 30_000;
+/** The token is refreshed and sent with `reauth` this long before it expires. */
+const REAUTH_AHEAD_MS = 60_000;
+/** Ack codes after which the same subscribe may succeed later. */
+const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal']);
+
 /** What the page does with live events. */
 export interface LiveHandlers {
   tallies(tallies: Tallies, version?: number): void;
@@ -35,7 +43,12 @@ export interface LiveHandlers {
 export class LiveFeed {
   private readonly socket: LiveSocket;
   private lastSeq: number;
+  /** The epoch `lastSeq` counts in (from the last ack). */
+  private epoch: string | undefined;
   private connectedBefore = false;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private reauthTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly ctx: PageContext,
@@ -48,7 +61,10 @@ export class LiveFeed {
       auth: (callback) => callback(ctx.api.accessToken ? { token: ctx.api.accessToken } : {}),
       transports: ['websocket', 'polling'],
     });
-    this.socket.on('connect', () => void this.subscribe());
+    this.socket.on('connect', () => {
+      this.scheduleReauth();
+      void this.subscribe();
+    });
     this.socket.on('connect_error', (error) => void this.connectFailed(error));
     this.socket.on('session.expired', () => void this.refreshAndReconnect());
     this.socket.on('tally', (event) => this.on.tallies(event.tallies, event.version));
@@ -67,17 +83,52 @@ export class LiveFeed {
   }
 
   private async subscribe(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const request = { articleId: this.ctx.articleId, since: this.lastSeq };
     const ack = await this.socket
       .timeout(10_000)
-      .emitWithAck('subscribe', { articleId: this.ctx.articleId, since: this.lastSeq })
+      .emitWithAck('subscribe', this.epoch ? { ...request, epoch: this.epoch } : request)
       .catch(() => null);
-    if (!ack) return void this.socket.disconnect().connect();
+    if (!this.socket.connected) return; // the next connect subscribes again
+    if (!ack || (!ack.ok && RETRYABLE.has(ack.error.code))) return this.retryLater();
     if (!ack.ok) return this.ctx.announce(`Live updates are unavailable: ${ack.error.message}`);
+    this.attempts = 0;
     this.caughtUp(ack);
   }
 
+  /** Exponential backoff with jitter: a server restart is not answered by every page at once. */
+  private retryLater(): void {
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.attempts++);
+    this.retryTimer = setTimeout(() => void this.subscribe(), ceiling * (0.5 + Math.random() / 2));
+  }
+
+  /** Before the access token expires: refresh it and hand the new one to the open socket. */
+  private scheduleReauth(): void {
+    clearTimeout(this.reauthTimer);
+    const expiresAt = tokenExpiry(this.ctx.api.accessToken);
+    if (expiresAt === null) return;
+    this.reauthTimer = setTimeout(
+      () => void this.reauth(),
+      Math.max(0, expiresAt - Date.now() - REAUTH_AHEAD_MS),
+    );
+  }
+
+  private async reauth(): Promise<void> {
+    if (!(await this.ctx.api.refresh())) return; // session.expired will reconnect anonymously
+    const token = this.ctx.api.accessToken;
+    const ack = token
+      ? await this.socket
+          .timeout(10_000)
+          .emitWithAck('reauth', { token })
+          .catch(() => null)
+      : null;
+    if (ack?.ok) this.scheduleReauth();
+    else this.reconnect();
+  }
+
   private caughtUp(ack: SubscribeResult): void {
-    this.on.tallies(ack.tallies);
+    this.epoch = ack.epoch;
+    this.on.tallies(ack.tallies, ack.version);
     this.on.readers(ack.readers);
     this.on.commentCount(ack.commentCount);
     if (ack.resync) {
@@ -111,5 +162,19 @@ export class LiveFeed {
   private async refreshAndReconnect(): Promise<void> {
     await this.ctx.api.refresh();
     this.reconnect();
+  }
+}
+
+/** Epoch ms at which a JWT expires, read from its payload (not verified: only for timing). */
+function tokenExpiry(token: string | undefined): number | null {
+  const payload = token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const { exp } = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: unknown;
+    };
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
   }
 }
