@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { logUnhandledRejections } from './common/process/unhandled-rejections';
 import { drainHttpConnections } from './common/shutdown/http-drain';
 import { ConfigError, loadConfig } from './config/app-config';
 import { openDatabase, type DatabaseServer } from './database/database-server';
@@ -12,6 +13,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Townhall');
+  logUnhandledRejections(logger);
   const config = await loadConfig(process.env);
   const database = await openDatabase(config);
   let app: NestExpressApplication;

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
           maxBufferedPackets: 5_000,
         },
         tallyIntervalMs: 100,
+        voteQueueLimit: 10_000,
         countsCacheMs: 1_000,
         logLevel: 'info',
         metricsAccess: { kind: 'open' },

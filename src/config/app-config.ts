@@ -61,6 +61,8 @@ export interface AppConfig {
   /** The event rate limit is off with RATE_LIMITS=off; the others always apply. */
   socketLimits: SocketLimits;
   tallyIntervalMs: number;
+  /** Votes waiting for their transaction per instance; past it: 503 with Retry-After. */
+  voteQueueLimit: number;
   /** How long GET /api/sites/:id/counts answers are reused (0: never); see CountsCache. */
   countsCacheMs: number;
   logLevel: LogLevel;
@@ -114,6 +116,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     maxBufferedPackets: read.integer('SOCKET_MAX_BUFFERED_PACKETS', 5_000, 1, 1_000_000),
   };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
+  const voteQueueLimit = read.integer('VOTE_QUEUE_LIMIT', 10_000, 1, 1_000_000);
   const countsCacheMs = read.integer('COUNTS_CACHE_MS', 1_000, 0, 30_000);
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const publicUrl = read.origin('PUBLIC_URL') ?? `http://localhost:${port}`;
@@ -163,6 +166,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     rateLimitRules,
     socketLimits,
     tallyIntervalMs,
+    voteQueueLimit,
     countsCacheMs,
     logLevel,
     metricsAccess: metricsToken

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../common/errors/domain-error';
+import { NotFoundError, OverloadedError } from '../common/errors/domain-error';
 import {
   type BatchResult,
   type VoteBatcherOptions,
@@ -25,6 +25,7 @@ class FakeWriter {
     return {
       lanes: 4,
       maxBatch: 500,
+      maxQueued: 100_000,
       write: (batch) => this.write(batch),
       committed: (result) => this.committed.push(result),
       isolatable: (error) => !(error instanceof NotFoundError),
@@ -146,6 +147,45 @@ describe('VoteBatcher', () => {
     writer.hold = false;
     await Promise.all(answers);
     expect(writer.batches.map((batch) => batch.length)).toEqual([1, 10, 10, 10, 4]);
+  });
+
+  it('refuses a vote past maxQueued at once, writing nothing of it, and takes votes again once the queue shrinks', async () => {
+    const writer = new FakeWriter();
+    const batcher = new VoteBatcher(writer.options({ lanes: 2, maxBatch: 10, maxQueued: 25 }));
+    writer.hold = true;
+    const taken = Array.from({ length: 25 }, (_, i) => batcher.submit(vote(`a${i % 3}`, `u${i}`)));
+    expect(batcher.size).toBe(25);
+    await expect(batcher.submit(vote('a0', 'late'))).rejects.toBeInstanceOf(OverloadedError);
+    expect(batcher.size).toBe(25);
+    writer.release();
+    await Promise.all(taken);
+    await batcher.drained();
+    expect(writer.batches.flat().map((v) => v.userId)).not.toContain('late');
+    expect(writer.batches.flat()).toHaveLength(25);
+    await expect(batcher.submit(vote('a0', 'later'))).resolves.toEqual({ tallies, myVote: 'up' });
+  });
+
+  it('survives 200,000 waiting votes: a bounded queue, batches taken in constant time per vote', async () => {
+    const writer = new FakeWriter();
+    const batcher = new VoteBatcher(
+      writer.options({ lanes: 1, maxBatch: 1_000, maxQueued: 150_000 }),
+    );
+    writer.hold = true;
+    const answers: Promise<unknown>[] = [];
+    let refused = 0;
+    for (let i = 0; i < 200_000; i++) {
+      answers.push(
+        batcher.submit(vote('hot', `u${i}`)).catch((error: unknown) => {
+          if (!(error instanceof OverloadedError)) throw error;
+          refused++;
+        }),
+      );
+    }
+    writer.release();
+    await Promise.all(answers);
+    expect(refused).toBe(50_000);
+    expect(writer.batches.flat()).toHaveLength(150_000);
+    expect(Math.max(...writer.batches.map((batch) => batch.length))).toBe(1_000);
   });
 
   it('retries a failed batch one vote at a time, so only the bad vote fails', async () => {

@@ -1,5 +1,5 @@
 import type { Tallies } from '../articles/tallies';
-import { NotFoundError } from '../common/errors/domain-error';
+import { NotFoundError, OverloadedError } from '../common/errors/domain-error';
 import type { Dimension, VoteValue } from './vote.entity';
 
 /** One user's vote on one dimension of one article; `value: null` is no vote (retracted). */
@@ -28,6 +28,8 @@ export interface VoteBatcherOptions {
   lanes: number;
   /** The most votes one batch takes. */
   maxBatch: number;
+  /** The most votes waiting or being written at once; past it a vote is refused at once. */
+  maxQueued: number;
   /** Writes a batch (distinct keys) in one transaction; resolves after its COMMIT. */
   write(batch: readonly VoteChange[]): Promise<BatchResult>;
   /** After each COMMIT, before its votes are answered (e.g. publish the new tallies). */
@@ -63,11 +65,19 @@ export class VoteBatcher {
     this.lanes = Array.from({ length: options.lanes }, () => new Lane());
   }
 
+  /** Rejects with OverloadedError, writing nothing, when maxQueued votes are in the queue. */
   submit(change: VoteChange): Promise<VoteOutcome> {
+    if (this.size >= this.options.maxQueued) {
+      return Promise.reject(new OverloadedError('too many votes waiting; try again in a second'));
+    }
     return new Promise((resolve, reject) => {
       const lane = this.lanes[laneOf(change.articleId, this.lanes.length)]!;
       lane.push({ ...change, key: voteKey(change), resolve, reject });
-      if (!lane.running) void this.drain(lane);
+      if (!lane.running) {
+        this.drain(lane).catch((error: unknown) =>
+          this.options.warn(`vote lane stopped: ${(error as Error).stack ?? String(error)}`),
+        );
+      }
     });
   }
 

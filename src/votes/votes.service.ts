@@ -1,7 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import {
   type BatchResult,
@@ -35,10 +37,13 @@ export class VotesService implements OnApplicationShutdown {
     private readonly votes: VotesRepository,
     private readonly em: EntityManager,
     private readonly events: DomainEventBus,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.batcher = new VoteBatcher({
       lanes: LANES,
       maxBatch: MAX_BATCH,
+      // past it, votes get 503 + Retry-After at once (a slow database, a lock held too long)
+      maxQueued: config.voteQueueLimit,
       write: (batch) => this.write(batch),
       committed: (result) => this.publish(result),
       isolatable: (error) => !(error instanceof DomainError) && !isDatabaseUnavailable(error),

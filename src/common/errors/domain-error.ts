@@ -3,7 +3,13 @@
  * sockets; one filter per transport maps the code to a status or an ack.
  */
 export type DomainErrorCode =
-  'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'overloaded';
 
 export class DomainError extends Error {
   constructor(
@@ -42,5 +48,12 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string) {
     super('conflict', message);
+  }
+}
+
+/** A bounded queue is full: nothing was done, and the client may retry in a second. */
+export class OverloadedError extends DomainError {
+  constructor(message: string) {
+    super('overloaded', message);
   }
 }

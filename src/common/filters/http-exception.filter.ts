@@ -21,6 +21,7 @@ const STATUS_OF: Record<DomainErrorCode, HttpStatus> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  overloaded: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** body-parser's errors carry a `type`; map them to the contract's statuses and messages. */
@@ -60,6 +61,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
         });
       }
       return;
+    }
+    if (exception instanceof DomainError && exception.code === 'overloaded') {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     }
     const [status, message] = this.describe(exception);
     if (status >= 500) this.logger.error(loggable(exception));
