@@ -96,7 +96,12 @@ describe('auth hardening: brute force against login (RATE_LIMITS=on)', () => {
 
   beforeAll(async () => {
     t = await startTestApp(
-      { RATE_LIMITS: 'on', RATE_LIMIT_LOGIN_USER: '3/1m', RATE_LIMIT_LOGIN_IP: '5/1m' },
+      {
+        RATE_LIMITS: 'on',
+        RATE_LIMIT_LOGIN_USER: '3/1m',
+        RATE_LIMIT_LOGIN_USER_TOTAL: '6/1m',
+        RATE_LIMIT_LOGIN_IP: '5/1m',
+      },
       { listen: true },
     );
   });
@@ -109,14 +114,14 @@ describe('auth hardening: brute force against login (RATE_LIMITS=on)', () => {
 
     const answers: RawResponse[] = [];
     for (const [i, password] of guesses.entries()) {
-      // a new client address for every attempt: only the per-username limit can hold
+      // a new client address for every attempt: only the per-username ceiling can hold
       answers.push(
         await loginFrom(t.url, `127.0.1.${i + 1}`, { username: victim.username, password }),
       );
     }
 
-    expect(answers.slice(0, 3).map((res) => res.status)).toEqual([401, 401, 401]);
-    for (const res of answers.slice(3)) {
+    expect(answers.slice(0, 6).map((res) => res.status)).toEqual([401, 401, 401, 401, 401, 401]);
+    for (const res of answers.slice(6)) {
       expectRateLimited(res);
       expect(res.body).not.toHaveProperty('accessToken');
     }
@@ -134,6 +139,27 @@ describe('auth hardening: brute force against login (RATE_LIMITS=on)', () => {
       password: other.password,
     });
     expect(ok.status).toBe(200);
+  });
+
+  it("does not lock the owner out: a guesser's failures count against the guesser's address", async () => {
+    const owner = await registerUser(t.http);
+    const guesser = '127.0.3.1';
+    for (let i = 0; i < 3; i++) {
+      const res = await loginFrom(t.url, guesser, {
+        username: owner.username,
+        password: `wrong-${i}-password`,
+      });
+      expect(res.status).toBe(401);
+    }
+    expectRateLimited(
+      await loginFrom(t.url, guesser, { username: owner.username, password: owner.password }),
+    );
+    const ownLogin = await loginFrom(t.url, '127.0.3.2', {
+      username: owner.username,
+      password: owner.password,
+    });
+    expect(ownLogin.status).toBe(200);
+    expect(ownLogin.body).toHaveProperty('accessToken');
   });
 
   it('limits one client address spraying many usernames, and X-Forwarded-For does not reset it', async () => {

@@ -47,7 +47,7 @@ export class AuthController {
   @ApiOkResponse({ type: SessionDto })
   @ApiErrors(400, 401, 429)
   // below @UseGuards(LocalAuthGuard) so it runs first: failed attempts count too
-  @RateLimit('login-ip', 'login-user')
+  @RateLimit('login-ip', 'login-user', 'login-user-total')
   async login(@Req() request: Request & { user: User }): Promise<SessionDto> {
     return SessionDto.from(await this.auth.startSession(request.user));
   }

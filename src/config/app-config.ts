@@ -12,7 +12,10 @@ export type NodeEnv = 'development' | 'production' | 'test';
 /** The rate-limited actions and their defaults: `limit` requests per `ttlMs`. */
 export const RATE_LIMIT_DEFAULTS = {
   'login-ip': { limit: 10, ttlMs: 60_000 },
+  /** Per username from one client address: a guesser elsewhere does not lock the owner out. */
   'login-user': { limit: 10, ttlMs: 60_000 },
+  /** Per username from all addresses together: the ceiling against guessing from many. */
+  'login-user-total': { limit: 100, ttlMs: 60_000 },
   register: { limit: 10, ttlMs: 3_600_000 },
   comments: { limit: 10, ttlMs: 60_000 },
   votes: { limit: 120, ttlMs: 60_000 },
@@ -105,7 +108,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   const rateLimitRules = Object.fromEntries(
     Object.entries(RATE_LIMIT_DEFAULTS).map(([name, rule]) => [
       name,
-      read.rate(`RATE_LIMIT_${name.replace('-', '_').toUpperCase()}`, rule),
+      read.rate(`RATE_LIMIT_${name.replaceAll('-', '_').toUpperCase()}`, rule),
     ]),
   ) as Record<RateLimitName, RateLimitRule>;
   const socketLimits: SocketLimits = {

@@ -28,6 +28,9 @@ export class RegisterDto extends LoginDto {
 export class RefreshTokenDto {
   @ApiProperty({ description: 'The refresh token from login, register or the last refresh' })
   // long enough that a wrong kind of token (an access token) is answered 401, not 400
+  @Matches(/^[\x21-\x7e]*$/, {
+    message: 'refreshToken must be a token (no spaces, control characters or non-ASCII)',
+  })
   @Length(1, 1024)
   @IsString()
   refreshToken!: string;

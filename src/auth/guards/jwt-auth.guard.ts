@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ExecutionContext,
   ForbiddenException,
   Injectable,
@@ -18,7 +19,12 @@ import { ApiKeysService } from '../../sites/api-keys.service';
  * a valid token still identifies the caller (e.g. for `myVotes`); a bad one is ignored.
  * A site's API key (`thk_…`) is accepted only on @SiteWriter() routes (elsewhere 403; on
  * public routes it is answered as anyone), and an unknown or revoked key is a 401.
+ * Two Authorization headers are a 400 (Node would keep only the first); one that is not
+ * `Bearer <token>` (extra words, another scheme) is a 401 where a login is needed.
  */
+/** `Bearer` and one token (a JWT or an API key), nothing before or after it. */
+const BEARER = /^Bearer [A-Za-z0-9._~+/-]+=*$/;
+
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
@@ -31,7 +37,18 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.flag(context, IS_PUBLIC);
     const request = context.switchToHttp().getRequest<Request & { apiKey?: ApiKeyPrincipal }>();
-    const token = /^Bearer (thk_\S*)$/.exec(request.headers.authorization ?? '')?.[1];
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const given = request.rawHeaders.filter(
+        (value, i) => i % 2 === 0 && value.toLowerCase() === 'authorization',
+      );
+      if (given.length > 1) throw new BadRequestException('send one Authorization header');
+      if (!BEARER.test(authorization)) {
+        if (isPublic) return true; // a bad token counts as none on public routes
+        throw new UnauthorizedException('Authorization must be "Bearer <token>"');
+      }
+    }
+    const token = /^Bearer (thk_\S*)$/.exec(authorization ?? '')?.[1];
     if (token) {
       const acceptsKeys = this.flag(context, SITE_WRITER);
       if (isPublic && !acceptsKeys) return true;

@@ -10,16 +10,19 @@ export const RATE_LIMITS_OF_ROUTE = 'townhall:rateLimits';
 export const TRACKERS: Record<RateLimitName, (request: Request & { user?: Principal }) => string> =
   {
     'login-ip': (request) => `ip:${request.ip ?? 'unknown'}`,
-    'login-user': (request) => {
-      const username = (request.body as { username?: unknown } | undefined)?.username;
-      return `user:${typeof username === 'string' ? username.toLowerCase() : ''}`;
-    },
+    'login-user': (request) => `user:${triedUsername(request)}@${request.ip ?? 'unknown'}`,
+    'login-user-total': (request) => `user:${triedUsername(request)}`,
     register: (request) => `ip:${request.ip ?? 'unknown'}`,
     comments: (request) => `uid:${request.user?.id ?? request.ip}`,
     votes: (request) => `uid:${request.user?.id ?? request.ip}`,
     reports: (request) => `uid:${request.user?.id ?? request.ip}`,
     'embed-create': (request) => `ip:${request.ip ?? 'unknown'}`,
   };
+
+function triedUsername(request: Request): string {
+  const username = (request.body as { username?: unknown } | undefined)?.username;
+  return typeof username === 'string' ? username.toLowerCase() : '';
+}
 
 /**
  * Applies only the limits a route names with @RateLimit(...). It runs as a route guard,
