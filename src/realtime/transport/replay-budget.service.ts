@@ -11,13 +11,15 @@ export const REPLAY_HOLD_MAX_MS = 30_000;
 /** Replay bytes a rate allows at once: this many seconds of it. */
 const RATE_BURST_SECONDS = 1;
 /** How often addresses whose rate is unused are forgotten. */
-const SWEEP_MS = 60_000;
+const SWEEP_MS = 10_000;
 /**
  * Replays admitted whose size is not known yet (still reading), per address and per instance:
  * without this, a burst of subscribes would all pass the checks before the first is charged.
  */
 export const MAX_STARTING_PER_ADDRESS = 2;
 export const MAX_STARTING_PER_INSTANCE = 16;
+/** A replay known to be at most this many events does not count as starting (it is small). */
+export const SMALL_REPLAY_EVENTS = 50;
 
 /** An admitted replay: `hold` it with its size once known, or `cancel` it. Either, once. */
 export interface ReplayTicket {
@@ -77,6 +79,14 @@ export class ReplayBudget implements OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
+  trackedSizes(): Record<string, number> {
+    return {
+      'replay.addresses': this.byAddress.size,
+      'replay.rates': this.rateOfAddress.size,
+      'replay.starting': this.startingOfAddress.size,
+    };
+  }
+
   /** Replay bytes of this instance not yet written to their connections. */
   get bytesInFlight(): number {
     return this.inFlight;
@@ -84,44 +94,55 @@ export class ReplayBudget implements OnModuleDestroy {
 
   /**
    * A ticket when a replay for `socket` may start now (ended by its `hold` or `cancel`), else
-   * the budget that is spent.
+   * the budget that is spent. `small`: the replay is known to be at most SMALL_REPLAY_EVENTS
+   * (a reader back after a blip), so it is not limited by the replays still reading.
    */
-  start(socket: TownhallSocket): ReplayTicket | ReplayScope {
+  start(socket: TownhallSocket, small = false): ReplayTicket | ReplayScope {
     const address = addressOf(socket);
-    const scope = this.spent(socket, address);
+    const scope = this.spent(socket, address, small);
     if (scope) {
       this.metrics.replaysRefused.inc({ scope });
       return scope;
     }
-    this.starting++;
-    this.startingOfAddress.set(address, (this.startingOfAddress.get(address) ?? 0) + 1);
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
+    let settled = small;
+    if (!small) {
+      this.starting++;
+      this.startingOfAddress.set(address, (this.startingOfAddress.get(address) ?? 0) + 1);
+    }
+    const settle = (): void => {
+      if (settled) return;
       settled = true;
       this.starting--;
       const left = this.startingOfAddress.get(address)! - 1;
       if (left > 0) this.startingOfAddress.set(address, left);
       else this.startingOfAddress.delete(address);
-      return true;
     };
+    let done = false;
     return {
-      hold: (bytes) => settle() && this.hold(socket, address, bytes),
-      cancel: () => void settle(),
+      hold: (bytes) => {
+        if (done) return;
+        done = true;
+        settle();
+        this.hold(socket, address, bytes);
+      },
+      cancel: () => {
+        done = true;
+        settle();
+      },
     };
   }
 
-  private spent(socket: TownhallSocket, address: string): ReplayScope | null {
+  private spent(socket: TownhallSocket, address: string, small: boolean): ReplayScope | null {
     const { perSocket, perAddress, perInstance } = this.config.replayBudget;
     const now = performance.now();
     if ((this.bySocket.get(socket) ?? 0) >= perSocket) return 'socket';
     if (
       (this.byAddress.get(address) ?? 0) >= perAddress ||
-      (this.startingOfAddress.get(address) ?? 0) >= MAX_STARTING_PER_ADDRESS
+      (!small && (this.startingOfAddress.get(address) ?? 0) >= MAX_STARTING_PER_ADDRESS)
     ) {
       return 'address';
     }
-    if (this.inFlight >= perInstance || this.starting >= MAX_STARTING_PER_INSTANCE) {
+    if (this.inFlight >= perInstance || (!small && this.starting >= MAX_STARTING_PER_INSTANCE)) {
       return 'instance';
     }
     if (this.rateOfAddress.get(address)?.hasAny(now) === false) return 'address rate';
