@@ -83,8 +83,7 @@ export class Churn {
           if (this.counts.failureSamples.length < 10) {
             this.counts.failureSamples.push(`(retried) ${again.error.message}`);
           }
-        }
-        else if (!again.ok) return this.fail(`resubscribe: ${again.error.code}`);
+        } else if (!again.ok) return this.fail(`resubscribe: ${again.error.code}`);
       }
       if (this.watch && this.random.next() < 0.3) {
         const ack = await socket.timeout(HTTP_TIMEOUT_MS).emitWithAck('watch', this.watch);
