@@ -11,6 +11,8 @@ import { openDatabase, type DatabaseServer } from './database/database-server';
 import { StartupError } from './database/startup-error';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** After a failed start, how long to wait for a dying PostgreSQL to exit (its backends first). */
+const STARTUP_DEATH_GRACE_MS = 3_000;
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Townhall');
@@ -26,11 +28,15 @@ async function bootstrap(): Promise<void> {
   try {
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot(config, database.url),
-      { bodyParser: false, bufferLogs: true },
+      // abortOnError: false: a failed start reaches the catch below instead of exiting in Nest
+      { bodyParser: false, bufferLogs: true, abortOnError: false },
     );
     configureApp(app, config);
     await app.listen(config.port);
   } catch (error) {
+    // when PostgreSQL died, what the ORM saw of it (ECONNREFUSED) is a consequence: name the cause
+    const died = await database.unexpectedExitWithin(STARTUP_DEATH_GRACE_MS);
+    if (died !== null) throw new StartupError(died);
     await database.stop();
     throw error;
   }

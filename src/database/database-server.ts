@@ -9,6 +9,8 @@ export interface DatabaseServer {
   stop(): Promise<void>;
   /** The embedded server ended by itself (nothing restarts it): `listener` gets why. */
   onUnexpectedExit(listener: (message: string) => void): void;
+  /** Why the embedded server ended by itself, if it does within `ms`; else null. */
+  unexpectedExitWithin(ms: number): Promise<string | null>;
 }
 
 export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
@@ -20,6 +22,7 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
       stop: async () => undefined,
       // an external server's outage is survived: the API answers 503 until it is back
       onUnexpectedExit: () => undefined,
+      unexpectedExitWithin: async () => null,
     };
   }
   const embedded = await EmbeddedPostgres.start(config.dataDir);
@@ -28,5 +31,6 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
     description: `embedded PostgreSQL in ${config.dataDir}`,
     stop: () => embedded.stop(),
     onUnexpectedExit: (listener) => embedded.onUnexpectedExit(listener),
+    unexpectedExitWithin: (ms) => embedded.unexpectedExitWithin(ms),
   };
 }

@@ -1,28 +1,18 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { assertPostgresCanReach, postgresUser, type RunAs } from './postgres-user';
+import { type Binaries, type Credentials, ensureInitialised } from './embedded-postgres-init';
+import { assertPostgresCanReach, postgresUser } from './postgres-user';
 import { freePort, isAlive, OutputTail } from './process-utils';
 import { StartupError } from './startup-error';
 
-const run = promisify(execFile);
 const logger = new Logger('EmbeddedPostgres');
 const DATABASE = 'townhall';
 const USER = 'townhall';
 const READY = 'database system is ready to accept connections';
-
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-interface Credentials {
-  password: string;
-}
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package's binaries, kept in
@@ -51,7 +41,7 @@ export class EmbeddedPostgres {
     const binaries = await loadBinaries();
     await assertPostgresCanReach(runAs, { binary: binaries.initdb, dataDir });
     await claimDataDir(lockFile);
-    const credentials = await ensureInitialised(binaries, pgData, dataDir, runAs);
+    const credentials = await ensureInitialised(binaries, pgData, dataDir, runAs, USER);
     await stopLeftover(pgData);
 
     const port = await freePort();
@@ -77,13 +67,23 @@ export class EmbeddedPostgres {
    */
   onUnexpectedExit(listener: (message: string) => void): void {
     void this.exited.then(() => {
-      if (this.stopping) return;
-      const { exitCode, signalCode } = this.process;
-      const how = signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
-      listener(
-        `The embedded PostgreSQL exited unexpectedly (${how}); the last lines of its log:\n${this.log.text()}`,
-      );
+      if (!this.stopping) listener(this.exitMessage());
     });
+  }
+
+  /** Why PostgreSQL ended by itself, if it does within `ms` (else null): for a failed start. */
+  async unexpectedExitWithin(ms: number): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const alive = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const exited = await Promise.race([this.exited.then(() => true), alive]);
+    clearTimeout(timer);
+    return exited && !this.stopping ? this.exitMessage() : null;
+  }
+
+  private exitMessage(): string {
+    const { exitCode, signalCode } = this.process;
+    const how = signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
+    return `The embedded PostgreSQL exited unexpectedly (${how}); the last lines of its log:\n${this.log.text()}`;
   }
 
   /**
@@ -137,54 +137,6 @@ async function claimDataDir(lockFile: string): Promise<void> {
     );
   }
   await writeFile(lockFile, `${process.pid}\n`);
-}
-
-async function ensureInitialised(
-  binaries: Binaries,
-  pgData: string,
-  dataDir: string,
-  runAs: RunAs,
-): Promise<Credentials> {
-  const credentialsFile = join(dataDir, 'postgres-credentials.json');
-  const initialised = await stat(join(pgData, 'PG_VERSION')).then(
-    () => true,
-    () => false,
-  );
-  if (initialised) {
-    return JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials;
-  }
-  await rm(pgData, { recursive: true, force: true });
-  await mkdir(pgData, { recursive: true, mode: 0o700 });
-  const credentials = { password: randomBytes(24).toString('base64url') };
-  const passwordFile = join(dataDir, '.pg-password');
-  await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
-  try {
-    if (runAs.uid !== undefined && runAs.gid !== undefined) {
-      await chown(pgData, runAs.uid, runAs.gid);
-      await chown(passwordFile, runAs.uid, runAs.gid);
-    }
-    await run(
-      binaries.initdb,
-      [
-        `--pgdata=${pgData}`,
-        `--username=${USER}`,
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-      ],
-      { ...runAs, cwd: dirname(pgData), env: { LC_MESSAGES: 'C' } },
-    ).catch((error: { stderr?: string; message: string }) => {
-      throw new StartupError(
-        `initdb could not create the embedded PostgreSQL in ${pgData}: ${(error.stderr || error.message).trim()}`,
-      );
-    });
-  } finally {
-    await rm(passwordFile, { force: true });
-  }
-  await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
-  await chmod(credentialsFile, 0o600);
-  return credentials;
 }
 
 /**

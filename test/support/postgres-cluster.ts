@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { assertPostgresCanReach, postgresUser } from '../../src/database/postgres-user';
 import { freePort } from '../../src/database/process-utils';
 
 const run = promisify(execFile);
@@ -37,6 +38,7 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   const pgData = join(dir, 'data');
   await mkdir(pgData, { mode: 0o700 });
   const runAs = await postgresUser();
+  await assertPostgresCanReach(runAs, { binary: bin('initdb'), dataDir: dir });
   if (runAs.uid !== undefined && runAs.gid !== undefined) {
     await chown(dir, runAs.uid, runAs.gid);
     await chown(pgData, runAs.uid, runAs.gid);
@@ -84,14 +86,5 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
       await pgCtl('stop', '-w', '-m', 'immediate').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/** PostgreSQL refuses to run as root: as root, run it as the `postgres` user. */
-async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
-  if (userInfo().uid !== 0) return {};
-  return {
-    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
   };
 }
