@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { freePort } from './server-process';
+import { freePort } from '../../src/database/process-utils';
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
