@@ -39,6 +39,9 @@ const projects =
 module.exports = {
   projects,
   maxWorkers: 2,
+  // a worker that has run many app-starting files holds a lot of heap; the next memory-heavy
+  // spec (200,000 queued votes in vote-batcher.spec.ts) then crashed it: start a fresh one
+  workerIdleMemoryLimit: '1536MB',
   testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
