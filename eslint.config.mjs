@@ -13,7 +13,12 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['test/support/*.js', 'test/bench/*.js', 'scripts/*.mjs'],
+          allowDefaultProject: [
+            'jest.config.js',
+            'test/support/*.js',
+            'test/bench/*.js',
+            'scripts/*.mjs',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },

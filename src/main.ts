@@ -8,23 +8,35 @@ import { logUnhandledRejections } from './common/process/unhandled-rejections';
 import { drainHttpConnections } from './common/shutdown/http-drain';
 import { ConfigError, loadConfig } from './config/app-config';
 import { openDatabase, type DatabaseServer } from './database/database-server';
+import { StartupError } from './database/startup-error';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** After a failed start, how long to wait for a dying PostgreSQL to exit (its backends first). */
+const STARTUP_DEATH_GRACE_MS = 3_000;
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Townhall');
   logUnhandledRejections(logger);
   const config = await loadConfig(process.env);
   const database = await openDatabase(config);
+  // during the start as while serving: end with its log rather than wait for it forever
+  database.onUnexpectedExit((message) => {
+    console.error(message);
+    process.exit(1);
+  });
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot(config, database.url),
-      { bodyParser: false, bufferLogs: true },
+      // abortOnError: false: a failed start reaches the catch below instead of exiting in Nest
+      { bodyParser: false, bufferLogs: true, abortOnError: false },
     );
     configureApp(app, config);
     await app.listen(config.port);
   } catch (error) {
+    // when PostgreSQL died, what the ORM saw of it (ECONNREFUSED) is a consequence: name the cause
+    const died = await database.unexpectedExitWithin(STARTUP_DEATH_GRACE_MS);
+    if (died !== null) throw new StartupError(died);
     await database.stop();
     throw error;
   }
@@ -73,7 +85,8 @@ function handleShutdown(
 }
 
 bootstrap().catch((error: unknown) => {
-  // a configuration problem is the operator's to fix: say what, without a stack trace
-  console.error(error instanceof ConfigError ? error.message : error);
+  // a configuration or startup problem is the operator's to fix: say what, without a stack
+  const operators = error instanceof ConfigError || error instanceof StartupError;
+  console.error(operators ? error.message : error);
   process.exit(1);
 });

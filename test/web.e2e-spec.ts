@@ -8,10 +8,10 @@ import {
   type Page,
 } from 'playwright-core';
 import request from 'supertest';
+import { CHROMIUM } from './support/browser';
 import { bearer, loginAdmin, postComment, registerUser, uniqueName } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', 'test-output', 'web');
 const XSS = '<img src=x onerror=alert(1)>';
 

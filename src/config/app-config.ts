@@ -202,7 +202,18 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
 }
 
 async function devJwtSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'jwt-secret');
+  try {
+    return await readOrCreateSecret(join(dataDir, 'jwt-secret'), dataDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(code)) throw error;
+    throw new ConfigError([
+      `DATA_DIR ${dataDir} cannot be used (${code}): set DATA_DIR to a directory you may write`,
+    ]);
+  }
+}
+
+async function readOrCreateSecret(file: string, dataDir: string): Promise<string> {
   try {
     const existing = (await readFile(file, 'utf8')).trim();
     if (existing.length >= JWT_SECRET_MIN_LENGTH) return existing;

@@ -7,6 +7,10 @@ export interface DatabaseServer {
   /** For logs: never contains the password. */
   description: string;
   stop(): Promise<void>;
+  /** The embedded server ended by itself (nothing restarts it): `listener` gets why. */
+  onUnexpectedExit(listener: (message: string) => void): void;
+  /** Why the embedded server ended by itself, if it does within `ms`; else null. */
+  unexpectedExitWithin(ms: number): Promise<string | null>;
 }
 
 export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
@@ -16,6 +20,9 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
       url: config.databaseUrl,
       description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
       stop: async () => undefined,
+      // an external server's outage is survived: the API answers 503 until it is back
+      onUnexpectedExit: () => undefined,
+      unexpectedExitWithin: async () => null,
     };
   }
   const embedded = await EmbeddedPostgres.start(config.dataDir);
@@ -23,5 +30,7 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseServer> {
     url: embedded.url,
     description: `embedded PostgreSQL in ${config.dataDir}`,
     stop: () => embedded.stop(),
+    onUnexpectedExit: (listener) => embedded.onUnexpectedExit(listener),
+    unexpectedExitWithin: (ms) => embedded.unexpectedExitWithin(ms),
   };
 }

@@ -1,30 +1,18 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, userInfo } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { freePort, isAlive } from './process-utils';
+import { type Binaries, type Credentials, ensureInitialised } from './embedded-postgres-init';
+import { assertPostgresCanReach, postgresUser } from './postgres-user';
+import { freePort, isAlive, OutputTail } from './process-utils';
+import { StartupError } from './startup-error';
 
-const run = promisify(execFile);
 const logger = new Logger('EmbeddedPostgres');
 const DATABASE = 'townhall';
 const USER = 'townhall';
 const READY = 'database system is ready to accept connections';
-
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-interface Credentials {
-  password: string;
-}
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package's binaries, kept in
@@ -32,24 +20,28 @@ interface RunAs {
  * class because that class installs its own SIGTERM/exit hooks, which race Nest's shutdown.
  */
 export class EmbeddedPostgres {
-  private exited: Promise<void> | null = null;
+  private readonly exited: Promise<void>;
+  private stopping = false;
 
   private constructor(
     private readonly process: ChildProcess,
     private readonly lockFile: string,
+    private readonly log: OutputTail,
     readonly url: string,
   ) {
-    this.exited = new Promise((resolve) => process.once('exit', () => resolve()));
+    // 'close': the pipe is drained, so the log's last lines are all there
+    this.exited = new Promise((resolve) => process.once('close', () => resolve()));
   }
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const pgData = join(dataDir, 'postgres');
     const lockFile = join(dataDir, 'townhall.pid');
     await mkdir(dataDir, { recursive: true, mode: 0o755 });
-    await claimDataDir(lockFile);
     const runAs = await postgresUser();
     const binaries = await loadBinaries();
-    const credentials = await ensureInitialised(binaries, pgData, dataDir, runAs);
+    await assertPostgresCanReach(runAs, { binary: binaries.initdb, dataDir });
+    await claimDataDir(lockFile);
+    const credentials = await ensureInitialised(binaries, pgData, dataDir, runAs, USER);
     await stopLeftover(pgData);
 
     const port = await freePort();
@@ -59,11 +51,39 @@ export class EmbeddedPostgres {
       // own process group: a Ctrl-C in the terminal reaches Node, which then stops it in order
       { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { LC_MESSAGES: 'C' } },
     );
-    await waitUntilReady(child);
+    const log = new OutputTail();
+    // read for as long as it runs: PostgreSQL never blocks on a full pipe
+    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk));
+    await waitUntilReady(child, log);
     const url = `postgres://${USER}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${DATABASE}`;
     await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'));
     logger.log(`embedded PostgreSQL ready on 127.0.0.1:${port} (data in ${pgData})`);
-    return new EmbeddedPostgres(child, lockFile, url);
+    return new EmbeddedPostgres(child, lockFile, log, url);
+  }
+
+  /**
+   * Calls `listener` once if PostgreSQL ends without `stop()` (killed, crashed, shut down by
+   * someone else), with its exit and the last lines of its log: nothing restarts it.
+   */
+  onUnexpectedExit(listener: (message: string) => void): void {
+    void this.exited.then(() => {
+      if (!this.stopping) listener(this.exitMessage());
+    });
+  }
+
+  /** Why PostgreSQL ended by itself, if it does within `ms` (else null): for a failed start. */
+  async unexpectedExitWithin(ms: number): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const alive = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const exited = await Promise.race([this.exited.then(() => true), alive]);
+    clearTimeout(timer);
+    return exited && !this.stopping ? this.exitMessage() : null;
+  }
+
+  private exitMessage(): string {
+    const { exitCode, signalCode } = this.process;
+    const how = signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
+    return `The embedded PostgreSQL exited unexpectedly (${how}); the last lines of its log:\n${this.log.text()}`;
   }
 
   /**
@@ -84,6 +104,7 @@ export class EmbeddedPostgres {
 
   /** Fast shutdown: rolls back open transactions, checkpoints, exits. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.process.exitCode === null && this.process.signalCode === null) {
       this.process.kill('SIGINT');
       const timeout = setTimeout(() => this.process.kill('SIGQUIT'), 10_000);
@@ -100,7 +121,7 @@ async function loadBinaries(): Promise<Binaries> {
     // ESM-only package: a real dynamic import (module: nodenext keeps it one)
     return (await import(name)) as Binaries;
   } catch {
-    throw new Error(
+    throw new StartupError(
       `embedded PostgreSQL binaries for ${platform()}-${arch()} (${name}) are not installed; ` +
         'set DATABASE_URL to use an external PostgreSQL',
     );
@@ -111,71 +132,11 @@ async function loadBinaries(): Promise<Binaries> {
 async function claimDataDir(lockFile: string): Promise<void> {
   const owner = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
   if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-    throw new Error(
+    throw new StartupError(
       `DATA_DIR is in use by another Townhall process (pid ${owner}); stop it or choose another DATA_DIR`,
     );
   }
   await writeFile(lockFile, `${process.pid}\n`);
-}
-
-/** PostgreSQL refuses to run as root: run it as the `postgres` user, creating it if needed. */
-async function postgresUser(): Promise<RunAs> {
-  if (userInfo().uid !== 0) return {};
-  const ids = async (): Promise<RunAs> => ({
-    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
-  });
-  try {
-    return await ids();
-  } catch {
-    await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
-    await run('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
-    return ids();
-  }
-}
-
-async function ensureInitialised(
-  binaries: Binaries,
-  pgData: string,
-  dataDir: string,
-  runAs: RunAs,
-): Promise<Credentials> {
-  const credentialsFile = join(dataDir, 'postgres-credentials.json');
-  const initialised = await stat(join(pgData, 'PG_VERSION')).then(
-    () => true,
-    () => false,
-  );
-  if (initialised) {
-    return JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials;
-  }
-  await rm(pgData, { recursive: true, force: true });
-  await mkdir(pgData, { recursive: true, mode: 0o700 });
-  const credentials = { password: randomBytes(24).toString('base64url') };
-  const passwordFile = join(dataDir, '.pg-password');
-  await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
-  try {
-    if (runAs.uid !== undefined && runAs.gid !== undefined) {
-      await chown(pgData, runAs.uid, runAs.gid);
-      await chown(passwordFile, runAs.uid, runAs.gid);
-    }
-    await run(
-      binaries.initdb,
-      [
-        `--pgdata=${pgData}`,
-        `--username=${USER}`,
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-      ],
-      { ...runAs, env: { LC_MESSAGES: 'C' } },
-    );
-  } finally {
-    await rm(passwordFile, { force: true });
-  }
-  await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
-  await chmod(credentialsFile, 0o600);
-  return credentials;
 }
 
 /**
@@ -195,28 +156,39 @@ async function stopLeftover(pgData: string): Promise<void> {
   }
 }
 
-function waitUntilReady(child: ChildProcess): Promise<void> {
+function waitUntilReady(child: ChildProcess, log: OutputTail): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-4000);
       if (output.includes(READY)) {
         cleanup();
-        // keep draining stderr so PostgreSQL never blocks on a full pipe
-        child.stderr?.resume();
         resolve();
       }
     };
-    const onExit = (code: number | null): void => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       cleanup();
-      reject(new Error(`embedded PostgreSQL exited during start (code ${code}):\n${output}`));
+      // 'close' comes once the pipe is drained: then the log is complete
+      child.once('close', () =>
+        reject(
+          new StartupError(
+            `The embedded PostgreSQL exited during its start (${signal ? `signal ${signal}` : `code ${code}`}); the last lines of its log:\n${log.text()}`,
+          ),
+        ),
+      );
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new StartupError(`The embedded PostgreSQL could not be started: ${error.message}`));
     };
     const cleanup = (): void => {
       child.stderr?.off('data', onData);
       child.off('exit', onExit);
+      child.off('error', onError);
     };
     child.stderr?.on('data', onData);
     child.once('exit', onExit);
+    child.once('error', onError);
   });
 }
 

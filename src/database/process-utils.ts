@@ -25,3 +25,22 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The last `size` lines a child process wrote (for an error message when it dies). */
+export class OutputTail {
+  private lines: string[] = [];
+  private partial = '';
+
+  constructor(private readonly size = 20) {}
+
+  push(chunk: Buffer | string): void {
+    const parts = (this.partial + chunk.toString()).split('\n');
+    this.partial = parts.pop() ?? '';
+    this.lines.push(...parts.filter((line) => line.trim() !== ''));
+    if (this.lines.length > this.size) this.lines.splice(0, this.lines.length - this.size);
+  }
+
+  text(): string {
+    return [...this.lines, this.partial].filter((line) => line.trim() !== '').join('\n');
+  }
+}

@@ -2,8 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Frame, type Locator } from 'playwright-core';
 
-/** Debian's Chromium, driven by playwright-core (no browser download), as test/web.e2e-spec.ts. */
-export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Debian's Chromium, driven by playwright-core (no browser download), as test/web.e2e-spec.ts;
+ * CHROMIUM_PATH names another binary.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const WAIT_MS = 10_000;
 
 export function launchChromium(): Promise<Browser> {

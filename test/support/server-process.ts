@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort, isAlive } from '../../src/database/process-utils';
+import { staleDistReason } from './dist-freshness';
 
 export { freePort };
 
@@ -9,6 +10,14 @@ export { freePort };
 const PROJECT_ROOT = resolve(__dirname, '../..');
 const MAIN = 'dist/src/main.js';
 const HEALTHY_TIMEOUT_MS = 40_000;
+
+// a spec of the compiled server is only as good as the build: refuse an old one at once
+const stale = staleDistReason(PROJECT_ROOT);
+if (stale !== null) {
+  throw new Error(
+    `The process-level specs run dist/, which is out of date (${stale}): run \`npm run build\` first (npm test does).`,
+  );
+}
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface Exit {
@@ -37,14 +46,24 @@ export interface ServerProcess {
 /** Every process spawned here that may still be running: `killAllServers()` ends them. */
 const running = new Set<ChildProcess>();
 
+export interface SpawnOptions {
+  /** Where `dist/src/main.js` is run from (a copy of the project); the repository by default. */
+  projectRoot?: string;
+  /** How long startServer waits for `GET /health` to answer 200. */
+  timeoutMs?: number;
+}
+
 /**
  * Spawns `node dist/src/main.js` with only `env` (plus PATH, HOME, LOG_LEVEL=info, NO_COLOR
  * and a free PORT; `env` may override any of them) and returns at once, without waiting.
  */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    cwd: PROJECT_ROOT,
+    cwd: options.projectRoot ?? PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
@@ -119,9 +138,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
  */
 export async function startServer(
   env: Record<string, string>,
-  timeoutMs = HEALTHY_TIMEOUT_MS,
+  options: SpawnOptions = {},
 ): Promise<ServerProcess> {
-  const server = await spawnServer(env);
+  const timeoutMs = options.timeoutMs ?? HEALTHY_TIMEOUT_MS;
+  const server = await spawnServer(env, options);
   const state: { exit: Exit | null } = { exit: null };
   void server.exited.then((exit) => {
     state.exit = exit;
