@@ -79,15 +79,17 @@ function refused(port: number): Promise<boolean> {
 }
 
 /**
- * A POST whose body arrives in two parts: the first now, the rest when `finish()` is called.
- * Resolves with the status and body once answered.
+ * A POST whose body arrives in two parts: the first once the server has read the headers (it
+ * answered `Expect: 100-continue`, so the request is in progress, not an idle connection),
+ * the rest when `finish()` is called. `started` resolves when the server has the headers;
+ * `answer` with the status and body once answered.
  */
 function slowPost(
   port: number,
   path: string,
   token: string,
   payload: unknown,
-): { finish(): void; answer: Promise<{ status: number; body: unknown }> } {
+): { started: Promise<void>; finish(): void; answer: Promise<{ status: number; body: unknown }> } {
   const data = Buffer.from(JSON.stringify(payload));
   const req = httpRequest({
     host: '127.0.0.1',
@@ -98,7 +100,15 @@ function slowPost(
       'Content-Type': 'application/json',
       'Content-Length': data.length,
       Authorization: `Bearer ${token}`,
+      Expect: '100-continue',
     },
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    req.once('error', reject);
+    req.once('continue', () => {
+      req.write(data.subarray(0, 10));
+      resolve();
+    });
   });
   const answer = new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     req.once('error', reject);
@@ -110,8 +120,8 @@ function slowPost(
       );
     });
   });
-  req.write(data.subarray(0, 10));
-  return { finish: () => req.end(data.subarray(10)), answer };
+  req.flushHeaders();
+  return { started, finish: () => req.end(data.subarray(10)), answer };
 }
 
 describe('SIGTERM under load', () => {
@@ -217,7 +227,7 @@ describe('SIGTERM under load', () => {
     const slow = slowPost(server.port, `/api/articles/${articleId}/comments`, tokens[0]!, {
       body: `shutdown ${tag} slow`,
     });
-    await delay(100);
+    await slow.started;
     const sigtermAt = performance.now();
     process.kill(server.pid, 'SIGTERM');
     await delay(300);
