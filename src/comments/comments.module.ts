@@ -1,6 +1,9 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module';
+import { CommentPolicyModule } from '../comment-policy/comment-policy.module';
+import { CommentRevisionsRepository } from './comment-revisions.repository';
+import { HeldComments } from './held-comments.service';
 import { CommentEvent } from './comment-event.entity';
 import { CommentFeedReader } from './comment-feed.reader';
 import { Comment } from './comment.entity';
@@ -11,9 +14,20 @@ import { StreamEpochRow } from './stream-epoch.entity';
 import { StreamEpoch } from './stream-epoch.service';
 
 @Module({
-  imports: [ArticlesModule, MikroOrmModule.forFeature([Comment, CommentEvent, StreamEpochRow])],
+  imports: [
+    ArticlesModule,
+    CommentPolicyModule,
+    MikroOrmModule.forFeature([Comment, CommentEvent, StreamEpochRow]),
+  ],
   controllers: [CommentsController],
-  providers: [CommentsService, CommentsRepository, CommentFeedReader, StreamEpoch],
+  providers: [
+    CommentsService,
+    CommentsRepository,
+    CommentRevisionsRepository,
+    HeldComments,
+    CommentFeedReader,
+    StreamEpoch,
+  ],
   exports: [CommentsService, CommentFeedReader, StreamEpoch],
 })
 export class CommentsModule {}
