@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module';
 import { CommentPolicyModule } from '../comment-policy/comment-policy.module';
 import { CommentRevisionsRepository } from './comment-revisions.repository';
+import { FeaturedComments } from './featured-comments.service';
 import { HeldComments } from './held-comments.service';
 import { CommentEvent } from './comment-event.entity';
 import { CommentFeedReader } from './comment-feed.reader';
@@ -25,9 +26,10 @@ import { StreamEpoch } from './stream-epoch.service';
     CommentsRepository,
     CommentRevisionsRepository,
     HeldComments,
+    FeaturedComments,
     CommentFeedReader,
     StreamEpoch,
   ],
-  exports: [CommentsService, CommentFeedReader, StreamEpoch],
+  exports: [CommentsService, FeaturedComments, CommentFeedReader, StreamEpoch],
 })
 export class CommentsModule {}

@@ -164,6 +164,10 @@ export class CommentsRepository {
     ]);
   }
 
+  async setFeatured(id: string, featured: boolean): Promise<void> {
+    await this.em.execute('UPDATE comments SET featured = ? WHERE id = ?', [featured, id]);
+  }
+
   async appendEvent(
     articleId: string,
     seq: number,
