@@ -2,6 +2,9 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module';
 import { CommentPolicyModule } from '../comment-policy/comment-policy.module';
+import { CommentHistoryController } from './comment-history.controller';
+import { CommentHistoryRepository } from './comment-history.repository';
+import { CommentHistory } from './comment-history.service';
 import { CommentRevisionsRepository } from './comment-revisions.repository';
 import { FeaturedComments } from './featured-comments.service';
 import { HeldComments } from './held-comments.service';
@@ -20,13 +23,15 @@ import { StreamEpoch } from './stream-epoch.service';
     CommentPolicyModule,
     MikroOrmModule.forFeature([Comment, CommentEvent, StreamEpochRow]),
   ],
-  controllers: [CommentsController],
+  controllers: [CommentsController, CommentHistoryController],
   providers: [
     CommentsService,
     CommentsRepository,
     CommentRevisionsRepository,
     HeldComments,
     FeaturedComments,
+    CommentHistory,
+    CommentHistoryRepository,
     CommentFeedReader,
     StreamEpoch,
   ],
