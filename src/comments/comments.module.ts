@@ -8,8 +8,13 @@ import { CommentHistory } from './comment-history.service';
 import { CommentRevisionsRepository } from './comment-revisions.repository';
 import { FeaturedComments } from './featured-comments.service';
 import { HeldComments } from './held-comments.service';
+import { CommentVotesController } from './votes/comment-votes.controller';
+import { CommentVotesRepository } from './votes/comment-votes.repository';
+import { CommentVotesService } from './votes/comment-votes.service';
 import { CommentEvent } from './comment-event.entity';
 import { CommentFeedReader } from './comment-feed.reader';
+import { CommentRevision } from './comment-revision.entity';
+import { CommentVote } from './comment-vote.entity';
 import { Comment } from './comment.entity';
 import { CommentsController } from './comments.controller';
 import { CommentsRepository } from './comments.repository';
@@ -21,9 +26,15 @@ import { StreamEpoch } from './stream-epoch.service';
   imports: [
     ArticlesModule,
     CommentPolicyModule,
-    MikroOrmModule.forFeature([Comment, CommentEvent, StreamEpochRow]),
+    MikroOrmModule.forFeature([
+      Comment,
+      CommentEvent,
+      StreamEpochRow,
+      CommentVote,
+      CommentRevision,
+    ]),
   ],
-  controllers: [CommentsController, CommentHistoryController],
+  controllers: [CommentsController, CommentHistoryController, CommentVotesController],
   providers: [
     CommentsService,
     CommentsRepository,
@@ -32,6 +43,8 @@ import { StreamEpoch } from './stream-epoch.service';
     FeaturedComments,
     CommentHistory,
     CommentHistoryRepository,
+    CommentVotesService,
+    CommentVotesRepository,
     CommentFeedReader,
     StreamEpoch,
   ],
