@@ -86,5 +86,15 @@ describe('reader page and pre-moderation in a browser', () => {
       .expect(200);
     await reader.reload();
     await hasText(reader.locator('[data-thread] [data-featured]'), "Editors' pick");
+
+    // a vote elsewhere moves the score on the reader's page, live
+    await hasText(reader.locator('[data-presence]'), /1 person reading now/);
+    const voter = await registerUser(t.http);
+    await request(t.http)
+      .put(`/api/comments/${held.id}/vote`)
+      .set(...bearer(voter))
+      .send({ value: 'up' })
+      .expect(200);
+    await hasText(reader.locator(`#comment-${held.id} [data-score]`), '▲ 1 ▼ 0');
   });
 });
