@@ -21,7 +21,17 @@ import { startTestApp, type TestApp } from './support/test-app';
 const SEED = 20261128;
 fc.configureGlobal({ seed: SEED, numRuns: 150, endOnFailure: true });
 
-const TABLES = ['users', 'articles', 'votes', 'comments', 'comment_reports', 'moderation_log'];
+const TABLES = [
+  'users',
+  'articles',
+  'votes',
+  'comments',
+  'comment_reports',
+  'moderation_log',
+  'sites',
+  'site_api_keys',
+  'refresh_tokens',
+];
 
 type Role = 'none' | 'reader' | 'moderator' | 'admin' | 'garbage';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -367,6 +377,69 @@ const ROUTES: Route[] = [
     role: 'moderator',
     query: ['limit', 'cursor'],
   },
+  // sites, the CMS routes, counts and single sign-on
+  {
+    method: 'post',
+    path: () => '/api/sites',
+    role: 'admin',
+    fields: { name: 'string', origins: 'array', ssoJwksUrl: 'string' },
+  },
+  { method: 'get', path: () => '/api/sites', role: 'admin', query: ['limit', 'cursor'] },
+  { method: 'get', path: (p) => `/api/sites/${p}`, role: 'admin', dangerousParam: true },
+  {
+    method: 'patch',
+    path: (p) => `/api/sites/${p}`,
+    role: 'admin',
+    fields: { name: 'string', origins: 'array' },
+    dangerousParam: true,
+  },
+  {
+    method: 'post',
+    path: (p) => `/api/sites/${p}/sso-secret`,
+    role: 'admin',
+    dangerousParam: true,
+  },
+  {
+    method: 'post',
+    path: (p) => `/api/sites/${p}/keys`,
+    role: 'admin',
+    fields: { name: 'string' },
+    dangerousParam: true,
+  },
+  { method: 'get', path: (p) => `/api/sites/${p}/keys`, role: 'admin', dangerousParam: true },
+  {
+    method: 'delete',
+    path: (p) => `/api/sites/${p}/keys/${p}`,
+    role: 'admin',
+    dangerousParam: true,
+  },
+  {
+    method: 'put',
+    path: (p) => `/api/sites/${p}/articles/${p}`,
+    role: 'admin',
+    fields: { ...ARTICLE_FIELDS, url: 'string' },
+    dangerousParam: true,
+  },
+  {
+    method: 'get',
+    path: (p) => `/api/sites/${p}/articles/${p}`,
+    role: 'none',
+    dangerousParam: true,
+  },
+  {
+    method: 'delete',
+    path: (p) => `/api/sites/${p}/articles/${p}`,
+    role: 'admin',
+    dangerousParam: true,
+  },
+  // the site's own id is among the segments: the query is what is refused
+  { method: 'get', path: (p) => `/api/sites/${p}/counts`, role: 'none', query: ['ids'] },
+  {
+    method: 'post',
+    path: () => '/api/auth/sso',
+    role: 'none',
+    fields: { siteId: 'string', token: 'string' },
+  },
 ];
 
 describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
@@ -374,6 +447,7 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
   const users = {} as Record<'reader' | 'moderator' | 'admin', TestUser>;
   let articleId: string;
   let commentId: string;
+  let siteId: string;
   let counts: Record<string, number>;
   let httpTried = 0;
   let httpRefused = 0;
@@ -396,6 +470,17 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
     articleId = await createArticle(t.http, users.admin);
     const comment = await postComment(t.http, users.reader, articleId, 'a comment').expect(201);
     commentId = (comment.body as { id: string }).id;
+    const site = await request(t.url)
+      .post('/api/sites')
+      .set('Authorization', `Bearer ${users.admin.accessToken}`)
+      .send({ name: 'Fuzzed site', origins: ['https://news.example'] })
+      .expect(201);
+    siteId = (site.body as { id: string }).id;
+    await request(t.url)
+      .put(`/api/sites/${siteId}/articles/known-1`)
+      .set('Authorization', `Bearer ${users.admin.accessToken}`)
+      .send({ title: 'Known', category: 'News' })
+      .expect(201);
     counts = await snapshot();
   });
 
@@ -454,8 +539,8 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
   it.each(ROUTES.map((route) => [`${route.method.toUpperCase()} ${route.path(':id')}`, route]))(
     'refuses junk sent to %s with a 4xx JSON error',
     async (label, route) => {
-      const existing = [articleId, commentId, users.reader.id, users.moderator.id].map((s) =>
-        fc.constant(s),
+      const existing = [articleId, commentId, users.reader.id, users.moderator.id, siteId].map(
+        (s) => fc.constant(s),
       );
       const segment = route.dangerousParam
         ? junkSegment.map(encode)
@@ -585,6 +670,59 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
         { numRuns: 800 },
       );
       expect(valid).toBeLessThan(800);
+    });
+
+    it('acks junk watch and reauth payloads with bad_request (or not_found, unauthorized) and stays connected', async () => {
+      const watchPayload = fc.oneof(
+        payload,
+        fc.record(
+          {
+            siteId: fc.oneof(fc.uuid(), shortString, fc.constant(null), fc.integer()),
+            externalIds: fc.oneof(
+              fc.array(fc.oneof(shortString, fc.integer(), fc.constant(null)), { maxLength: 250 }),
+              fc.constant(Array.from({ length: 201 }, (_, i) => `id-${i}`)),
+              fc.constant([]),
+              shortString,
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      );
+      const reauthPayload = fc.oneof(
+        payload,
+        fc.record({ token: fc.oneof(shortString, fc.integer(), fc.constant(null)) }),
+        fc.constant({ token: 'x'.repeat(5000) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            watchPayload.map((body) => ['watch', body] as const),
+            reauthPayload.map((body) => ['reauth', body] as const),
+          ),
+          async ([event, body]) => {
+            const ack = (await socket
+              .timeout(5000)
+              .emitWithAck(event as 'watch', body as never)) as {
+              ok: boolean;
+              error?: { code: string; message: string };
+            };
+            socketTried++;
+            expect(ack.ok).toBe(false);
+            const allowed =
+              event === 'watch' ? ['bad_request', 'not_found'] : ['bad_request', 'unauthorized'];
+            expect(allowed).toContain(ack.error?.code);
+            expect(typeof ack.error?.message).toBe('string');
+            socketRefused++;
+            expect(socket.connected).toBe(true);
+          },
+        ),
+        { numRuns: 400 },
+      );
+      // the socket still works, and still knows its user
+      const watched = await socket
+        .timeout(5000)
+        .emitWithAck('watch', { siteId, externalIds: ['known-1'] });
+      expect(watched).toMatchObject({ ok: true });
     });
 
     it('ignores unknown events and keeps the socket usable', async () => {

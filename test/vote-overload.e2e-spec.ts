@@ -1,5 +1,5 @@
 /**
- * Overload: an article's row lock held from a second connection while hundreds of votes arrive.
+ * Overload: an article's row lock held from a second connection for 10 s while 2,000 votes arrive.
  * The vote queue is bounded (VOTE_QUEUE_LIMIT): past it, votes are answered 503 with
  * Retry-After at once; the server stays up and answers /health/live; once the lock is released
  * every acknowledged vote is stored and the tallies equal a recount.
@@ -11,8 +11,10 @@ import { createArticle, loginAdmin } from './support/factories';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
 import { query } from './support/test-database';
 
-const QUEUE_LIMIT = 150;
-const VOTERS = 400;
+const QUEUE_LIMIT = 500;
+const VOTERS = 2_000;
+/** The lock is held at least this long (and until every refusal has arrived). */
+const HOLD_MS = 10_000;
 /** How long the refusals may take to arrive on a loaded machine; the lock is held until then. */
 const ARRIVAL_MS = 45_000;
 
@@ -54,6 +56,7 @@ describe('votes under overload (a held row lock)', () => {
       await locker.connect();
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM articles WHERE id = $1 FOR UPDATE', [articleId]);
+      const lockedAt = Date.now();
       const seen = { refused: 0, accepted: 0 };
       const answers = tokens.map(async ({ userId, token }) => {
         const res = await fetch(`${t.url}/api/articles/${articleId}/votes/interesting`, {
@@ -72,6 +75,9 @@ describe('votes under overload (a held row lock)', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(seen.refused).toBeGreaterThanOrEqual(VOTERS - QUEUE_LIMIT - 1);
+      while (Date.now() - lockedAt < HOLD_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(seen.accepted).toBe(0);
       const started = Date.now();
       const live = await fetch(`${t.url}/health/live`);
@@ -112,6 +118,6 @@ describe('votes under overload (a held row lock)', () => {
       });
       expect(again.status).toBe(200);
     },
-    ARRIVAL_MS + 30_000,
+    ARRIVAL_MS + HOLD_MS + 30_000,
   );
 });

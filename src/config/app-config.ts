@@ -37,6 +37,17 @@ export interface SocketLimits {
   maxBufferedPackets: number;
 }
 
+/** Bytes of replays (acks with `missed`) on their way to clients; see ReplayBudget. */
+export interface ReplayBudgetLimits {
+  /** bytes in flight */
+  perSocket: number;
+  perAddress: number;
+  perInstance: number;
+  /** bytes per second */
+  ratePerAddress: number;
+  ratePerInstance: number;
+}
+
 /**
  * Who may read `GET /metrics`: anyone (`open`), a scraper sending `Authorization: Bearer
  * <token>` (`token`), or no one: it answers 404 as if it did not exist (`closed`).
@@ -63,6 +74,7 @@ export interface AppConfig {
   rateLimitRules: Record<RateLimitName, RateLimitRule>;
   /** The event rate limit is off with RATE_LIMITS=off; the others always apply. */
   socketLimits: SocketLimits;
+  replayBudget: ReplayBudgetLimits;
   tallyIntervalMs: number;
   /** Votes waiting for their transaction per instance; past it: 503 with Retry-After. */
   voteQueueLimit: number;
@@ -118,6 +130,14 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     maxBufferedBytes: read.integer('SOCKET_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 2 ** 30),
     maxBufferedPackets: read.integer('SOCKET_MAX_BUFFERED_PACKETS', 5_000, 1, 1_000_000),
   };
+  const MiB = 1024 * 1024;
+  const replayBudget: ReplayBudgetLimits = {
+    perSocket: read.integer('SOCKET_REPLAY_BYTES', 2 * MiB, 1024, 2 ** 30),
+    perAddress: read.integer('SOCKET_REPLAY_BYTES_PER_IP', 8 * MiB, 1024, 2 ** 32),
+    perInstance: read.integer('SOCKET_REPLAY_BYTES_TOTAL', 64 * MiB, 1024, 2 ** 34),
+    ratePerAddress: read.integer('SOCKET_REPLAY_RATE_PER_IP', MiB, 1024, 2 ** 34),
+    ratePerInstance: read.integer('SOCKET_REPLAY_RATE_TOTAL', 16 * MiB, 1024, 2 ** 36),
+  };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
   const voteQueueLimit = read.integer('VOTE_QUEUE_LIMIT', 10_000, 1, 1_000_000);
   const countsCacheMs = read.integer('COUNTS_CACHE_MS', 1_000, 0, 30_000);
@@ -168,6 +188,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     rateLimits,
     rateLimitRules,
     socketLimits,
+    replayBudget,
     tallyIntervalMs,
     voteQueueLimit,
     countsCacheMs,

@@ -92,6 +92,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly replayBytesInFlight = new Gauge({
+    name: 'townhall_replay_bytes_in_flight',
+    help: 'Bytes of subscribe acks with missed events not yet written to their connections',
+    registers: [this.registry],
+  });
+
+  readonly replaysRefused = new Counter({
+    name: 'townhall_replays_refused_total',
+    help: 'Subscribes with since refused (rate_limited) by the replay budget, by scope (socket, address, instance)',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   readonly redisUp = new Gauge({
     name: 'townhall_redis_connected',
     help: '1 when the Redis event relay is connected (or not configured), else 0',

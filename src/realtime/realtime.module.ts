@@ -10,6 +10,8 @@ import { CountWatches } from './feed/count-watches.service';
 import { FeedReads } from './feed/feed-reads';
 import { FeedSweeper } from './feed/feed-sweeper';
 import { Subscriptions } from './feed/subscriptions.service';
+import { RealtimeStats } from './realtime-stats';
+import { ReplayBudget } from './transport/replay-budget.service';
 import { CountsListener } from './listeners/counts.listener';
 import { FeedListener } from './listeners/feed.listener';
 import { ModeratorsListener } from './listeners/moderators.listener';
@@ -35,6 +37,7 @@ import { SocketSessions } from './transport/socket-sessions.service';
     HandshakeAuth,
     SocketSessions,
     SocketLimitsService,
+    ReplayBudget,
     EventRelay,
     PresenceService,
     ArticleFeeds,
@@ -46,6 +49,7 @@ import { SocketSessions } from './transport/socket-sessions.service';
     CountsListener,
     ModeratorsListener,
     SessionsListener,
+    RealtimeStats,
   ],
 })
 export class RealtimeModule {}

@@ -31,6 +31,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
   'scale-out': () => load('./scenarios/scale-out', 'scaleOut'),
   read: () => load('./scenarios/read', 'read'),
   counts: () => load('./scenarios/counts', 'counts'),
+  'replay-storm': () => load('./scenarios/replay-storm', 'replayStorm'),
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
 };
 

@@ -27,6 +27,8 @@ import {
   sleep,
   startBenchServer,
 } from './kit';
+import { seededRandom } from '../support/seeded-random';
+import { Churn, grownMaps, trackedEntries } from './churn';
 import { distribution, mib, rssBytes } from './measure';
 
 const USAGE = `usage: npm run soak -- [flags]
@@ -34,7 +36,10 @@ const USAGE = `usage: npm run soak -- [flags]
   --rate R        requests per second; default: half the capacity measured in a 10 s probe
   --sockets N     sockets subscribed to the articles (default 50)
   --users N       accounts that vote and comment (default 40)
-  --articles N    articles the load is spread over (default 4)`;
+  --articles N    articles the load is spread over (default 4)
+  --churn N       clients that connect, subscribe (or resubscribe with since), watch counts and
+                  disconnect, over and over, on 100 more articles of a site (default 0); every
+                  per-article map must be back to its size before them once they are gone`;
 
 const PROBE_SECONDS = 10;
 const PROBE_CONCURRENCY = 32;
@@ -54,6 +59,7 @@ interface Options {
   sockets: number;
   users: number;
   articles: number;
+  churn: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -65,6 +71,7 @@ function parseOptions(argv: string[]): Options {
       sockets: { type: 'string' },
       users: { type: 'string' },
       articles: { type: 'string' },
+      churn: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -88,6 +95,7 @@ function parseOptions(argv: string[]): Options {
     sockets: int('sockets', values.sockets, 50, 0),
     users: int('users', values.users, 40, 2),
     articles: int('articles', values.articles, 4, 1),
+    churn: int('churn', values.churn, 0, 0),
   };
 }
 
@@ -314,6 +322,57 @@ function row(cells: (string | number)[], widths: number[]): string {
   return cells.map((cell, i) => String(cell).padStart(widths[i] ?? 10)).join('  ');
 }
 
+/** After the churn stops: presence forgets other instances' counts after 16 s. */
+const CHURN_SETTLE_MS = 20_000;
+const CHURN_ARTICLES = 100;
+
+/** A site with CHURN_ARTICLES articles and the churning clients on them. */
+async function startChurn(
+  base: string,
+  adminToken: string,
+  clients: number,
+): Promise<{ churn: Churn; trackedBefore: Record<string, number> }> {
+  const auth = { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' };
+  const site = (await (
+    await fetch(new URL('/api/sites', base), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'Soak site', origins: ['https://soak.example'] }),
+    })
+  ).json()) as { id: string };
+  const ids: string[] = [];
+  const externalIds: string[] = [];
+  for (let i = 0; i < CHURN_ARTICLES; i++) {
+    const externalId = `soak-${i}`;
+    const article = (await (
+      await fetch(new URL(`/api/sites/${site.id}/articles/${externalId}`, base), {
+        method: 'PUT',
+        headers: auth,
+        body: JSON.stringify({ title: `Churn ${i}`, category: 'Soak' }),
+      })
+    ).json()) as { id: string };
+    ids.push(article.id);
+    externalIds.push(externalId);
+    // a few events, so that a resubscribe with since has something to replay
+    for (let k = 0; k < 3; k++) {
+      await fetch(new URL(`/api/articles/${article.id}/comments`, base), {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ body: `churn ${i}.${k}` }),
+      });
+    }
+  }
+  const trackedBefore = await trackedEntries(base);
+  const churn = new Churn(base, ids, seededRandom('soak churn'), {
+    siteId: site.id,
+    externalIds: externalIds.slice(0, 20),
+  });
+  churn.start(clients);
+  onCleanup('stop the churn', () => churn.stop());
+  console.log(`churn: ${clients} clients on ${CHURN_ARTICLES} articles of site ${site.id}`);
+  return { churn, trackedBefore };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(options: Options): Promise<number> {
@@ -358,6 +417,9 @@ async function main(options: Options): Promise<number> {
     socket.on('disconnect', () => disconnects++);
   }
 
+  const churn = options.churn > 0 ? await startChurn(base, admin.token, options.churn) : null;
+  const trackedBefore = churn?.trackedBefore ?? {};
+
   const load = new Load(base, users, articles);
   let rate = options.rate;
   if (rate === null) {
@@ -385,7 +447,7 @@ async function main(options: Options): Promise<number> {
   load.minute = newTally();
   load.total.latencies = [];
 
-  const widths = [6, 9, 7, 7, 9, 9, 11, 11, 10, 10, 8];
+  const widths = [6, 9, 7, 7, 9, 9, 11, 11, 10, 10, 8, 8];
   console.log(
     row(
       [
@@ -400,6 +462,7 @@ async function main(options: Options): Promise<number> {
         'lag p99',
         'lag max',
         'sockets',
+        'tracked',
       ],
       widths,
     ),
@@ -418,6 +481,7 @@ async function main(options: Options): Promise<number> {
     await runAt(load, rate, start + minute * 60_000);
     clearInterval(sampler);
     const figures = await scrape(base);
+    const tracked = Object.values(await trackedEntries(base)).reduce((a, b) => a + b, 0);
     if (figures.rss !== null) samples.push(figures.rss);
     const done = load.minute;
     load.minute = newTally();
@@ -438,10 +502,19 @@ async function main(options: Options): Promise<number> {
           figures.lagP99Ms === null ? 'n/a' : `${figures.lagP99Ms} ms`,
           figures.lagMaxMs === null ? 'n/a' : `${figures.lagMaxMs} ms`,
           figures.sockets ?? 'n/a',
+          tracked,
         ],
         widths,
       ),
     );
+  }
+
+  // ---- the churn gone, what the server still tracks ------------------------------------------
+  let grown: string[] = [];
+  if (churn) {
+    await churn.churn.stop();
+    await sleep(CHURN_SETTLE_MS);
+    grown = grownMaps(trackedBefore, await trackedEntries(base));
   }
 
   // ---- what PostgreSQL holds -----------------------------------------------------------------
@@ -517,6 +590,10 @@ async function main(options: Options): Promise<number> {
     ...(found !== ids.length ? [`${ids.length - found} acknowledged comments missing`] : []),
     ...(votesWrong.length ? [`${votesWrong.length} votes differ from the acknowledged state`] : []),
     ...(drift.length ? [`${drift.length} articles' tallies differ from a recount`] : []),
+    ...(grown.length ? [`maps grew with the churn: ${grown.join(', ')}`] : []),
+    ...(churn?.churn.counts.failures
+      ? [`${churn.churn.counts.failures} churn subscribes/watches failed`]
+      : []),
   ];
   console.log(
     [
@@ -530,6 +607,12 @@ async function main(options: Options): Promise<number> {
       `  writes: ${ids.length} comments acknowledged, ${found} found; ${load.votes.size} vote states acknowledged, ${votesEqual} equal to the stored vote (${load.unsettledVotes.size} unsettled after an error); tallies drifted on ${drift.length} of ${articles.length} articles`,
       `  tokens: ${refreshes} renewals (every ${REFRESH_EVERY_MS / 60_000} min per user)`,
       `  sockets: ${options.sockets} subscribed, ${events} events received, ${disconnects} disconnects`,
+      ...(churn
+        ? [
+            `  churn: ${options.churn} clients, ${churn.churn.counts.cycles} connect/subscribe/disconnect cycles, ${churn.churn.counts.refusedForBudget} resubscribes refused by the replay budget, ${churn.churn.counts.failures} failures; tracked entries before ${JSON.stringify(trackedBefore)}, grown after: ${grown.length ? grown.join(', ') : 'none'}`,
+            ...churn.churn.counts.failureSamples.map((sample) => `  churn failure: ${sample}`),
+          ]
+        : []),
       ...load.total.errorSamples.map((sample) => `  error: ${sample}`),
       ...votesWrong.slice(0, 5).map((line) => `  vote: ${line}`),
       // what the server logged about them (LOG_LEVEL=warn: warnings and errors only)

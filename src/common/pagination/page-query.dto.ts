@@ -1,12 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   // decorators apply bottom-up and are checked in that order: an integer first, then its range
   @IsOptional()
-  @Type(() => Number)
+  // plain decimal digits only: no '0x10', '1e2', ' 5' or '5.0' read as numbers
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[0-9]{1,6}$/.test(value) ? Number(value) : value,
+  )
   @Max(100)
   @Min(1)
   @IsInt()

@@ -47,6 +47,19 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     this.heartbeat.unref();
   }
 
+  /** Entries of each per-article map (for /metrics: they must not grow with churn). */
+  trackedSizes(): Record<string, number> {
+    let remote = 0;
+    for (const byInstance of this.remote.values()) remote += byInstance.size;
+    return {
+      'presence.local': this.local.size,
+      'presence.remote': remote,
+      'presence.announced': this.announced.size,
+      'presence.timers': this.timers.size,
+      'presence.lastSent': this.lastSent.size,
+    };
+  }
+
   @OnDomainEvent('presence.counted')
   onCounted(event: PresenceCountedEvent): void {
     if (event.instance === this.relay.instanceId) return;
@@ -135,9 +148,14 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
         this.timers.delete(articleId);
         const readers = this.readers(articleId);
         if (this.announced.get(articleId) === readers) return;
-        this.announced.set(articleId, readers);
-        this.lastSent.set(articleId, Date.now());
-        if (readers === 0) this.announced.delete(articleId);
+        // no reader anywhere: nothing is kept for the article
+        if (readers === 0) {
+          this.announced.delete(articleId);
+          this.lastSent.delete(articleId);
+        } else {
+          this.announced.set(articleId, readers);
+          this.lastSent.set(articleId, Date.now());
+        }
         this.sockets.emit(articleRoom(articleId), 'presence', { articleId, readers });
       }, wait).unref(),
     );

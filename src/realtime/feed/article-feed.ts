@@ -40,6 +40,11 @@ export class ArticleFeed {
   holders = 0;
   /** Comment events waiting for an earlier seq. */
   private readonly pending = new Map<number, CommentChangedEvent>();
+
+  /** Live events waiting for a missing seq. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
   private chain: Promise<void> = Promise.resolve();
   private gapTimer: NodeJS.Timeout | null = null;
   private closed = false;

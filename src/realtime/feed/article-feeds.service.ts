@@ -117,6 +117,13 @@ export class ArticleFeeds implements OnApplicationShutdown {
     this.feeds.get(event.articleId)?.scores.offer(event);
   }
 
+  /** Entries of the per-article maps (for /metrics: they must not grow with churn). */
+  trackedSizes(): Record<string, number> {
+    let pending = 0;
+    for (const feed of this.feeds.values()) pending += feed.pendingCount;
+    return { feeds: this.feeds.size, 'feeds.pending': pending };
+  }
+
   onApplicationShutdown(): void {
     for (const feed of this.feeds.values()) feed.close();
   }

@@ -17,6 +17,11 @@ export class CoalescedReads<Request, Result> {
     private readonly merge: (a: Request, b: Request) => Request | null,
   ) {}
 
+  /** Keys with a read in flight or waiting. */
+  get size(): number {
+    return this.keys.size;
+  }
+
   /** The result of a read of `key` that covers `request` (and may cover others). */
   get(key: string, request: Request): Promise<Result> {
     let state = this.keys.get(key);

@@ -46,6 +46,10 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     private readonly orm: MikroORM,
   ) {}
 
+  trackedSizes(): Record<string, number> {
+    return { watches: this.watched.size };
+  }
+
   onModuleInit(): void {
     this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();

@@ -46,6 +46,10 @@ export class FeedReads {
     );
   }
 
+  trackedSizes(): Record<string, number> {
+    return { 'reads.snapshots': this.snapshots.size, 'reads.replays': this.replays.size };
+  }
+
   /** The article's row as a subscribe starts from, read after this call; null if unknown. */
   snapshot(articleId: string): Promise<ArticleSnapshot | null> {
     return this.snapshots.get(articleId, true);

@@ -3,6 +3,12 @@ import { StreamEpoch } from '../../comments/stream-epoch.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PresenceService } from '../fanout/presence.service';
 import { type Ack, MAX_REPLAY, type ReplayedEvent, type SubscribeResult } from '../contract';
+import { encodedLength } from '../transport/ack-encoder';
+import {
+  ReplayBudget,
+  type ReplayTicket,
+  SMALL_REPLAY_EVENTS,
+} from '../transport/replay-budget.service';
 import type { SubscribeDto, UnsubscribeDto } from '../transport/socket-payloads.dto';
 import { failureAck, fail } from '../transport/socket-validation';
 import { articleRoom, type TownhallSocket } from '../transport/socket-types';
@@ -10,6 +16,8 @@ import { ArticleFeeds } from './article-feeds.service';
 import { FeedReads } from './feed-reads';
 
 export const MAX_SUBSCRIPTIONS = 50;
+/** subscribe/unsubscribe calls of one socket waiting for their turn; more: rate_limited. */
+export const MAX_WAITING_TURNS = 256;
 
 /**
  * A socket's article subscriptions. A subscribe replays `since` from the event log, then joins
@@ -26,11 +34,14 @@ export class Subscriptions {
     private readonly presence: PresenceService,
     private readonly metrics: MetricsService,
     private readonly epochs: StreamEpoch,
+    private readonly budget: ReplayBudget,
   ) {}
 
   subscribe(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
     return inTurn(socket, async () => {
       const subscriptions = socket.data.subscriptions;
+      // judged while this socket's own subscription may still hold the article's feed
+      const small = this.small(dto);
       if (subscriptions.has(dto.articleId)) {
         // a resubscribe (e.g. with a newer `since`): start over
         subscriptions.delete(dto.articleId);
@@ -43,11 +54,17 @@ export class Subscriptions {
           `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`,
         );
       }
+      const ticket = dto.since === undefined ? null : this.budget.start(socket, small);
+      if (typeof ticket === 'string') {
+        return fail('rate_limited', `too many replays at once (${ticket}); retry in a moment`);
+      }
       try {
-        return await this.join(socket, dto);
+        return await this.join(socket, dto, ticket);
       } catch (error) {
         this.logger.error(`subscribe failed: ${(error as Error).stack}`);
         return failureAck(error, 'subscribe');
+      } finally {
+        ticket?.cancel();
       }
     });
   }
@@ -68,7 +85,11 @@ export class Subscriptions {
     socket.data.subscriptions?.clear();
   }
 
-  private async join(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
+  private async join(
+    socket: TownhallSocket,
+    dto: SubscribeDto,
+    ticket: ReplayTicket | null,
+  ): Promise<Ack<SubscribeResult>> {
     const { articleId, since } = dto;
     const epoch = await this.epochs.current();
     const snapshot = await this.reads.snapshot(articleId);
@@ -100,6 +121,7 @@ export class Subscriptions {
       joined = true;
       this.presence.joined(articleId);
       this.metrics.subscriptions.inc();
+      if (!resync) ticket?.hold(encodedLength(missed));
       const newer = feed.tally.version > snapshot.talliesVersion;
       return {
         ok: true,
@@ -117,6 +139,12 @@ export class Subscriptions {
     }
   }
 
+  /** Whether the replay is known (from the article's live feed) to be a few events only. */
+  private small({ articleId, since }: SubscribeDto): boolean {
+    const lastSeq = this.feeds.get(articleId)?.lastSeq;
+    return lastSeq !== undefined && since !== undefined && lastSeq - since <= SMALL_REPLAY_EVENTS;
+  }
+
   private left(articleId: string): void {
     this.feeds.release(articleId);
     this.presence.left(articleId);
@@ -126,10 +154,17 @@ export class Subscriptions {
 
 /**
  * Runs a socket's subscription changes one at a time: two subscribes in flight together would
- * both pass the duplicate and the 50-subscription checks before either is counted.
+ * both pass the duplicate and the 50-subscription checks before either is counted. At most
+ * MAX_WAITING_TURNS wait; a client sending faster than they are answered is refused.
  */
-function inTurn<T>(socket: TownhallSocket, work: () => Promise<T>): Promise<T> {
-  const run = (socket.data.turn ?? Promise.resolve()).then(work);
+function inTurn<T>(socket: TownhallSocket, work: () => Promise<T | Ack<never>>) {
+  if ((socket.data.waitingTurns ?? 0) >= MAX_WAITING_TURNS) {
+    return Promise.resolve(fail('rate_limited', 'too many subscribe calls waiting; slow down'));
+  }
+  socket.data.waitingTurns = (socket.data.waitingTurns ?? 0) + 1;
+  const run = (socket.data.turn ?? Promise.resolve()).then(work).finally(() => {
+    socket.data.waitingTurns!--;
+  });
   socket.data.turn = run.catch(() => undefined);
   return run;
 }

@@ -31,6 +31,11 @@ function encodeEvents(events: unknown[]): string {
   return json;
 }
 
+/** The length of the JSON text that an ack's `missed` list is sent as (computed once, kept). */
+export function encodedLength(events: unknown[]): number {
+  return events.length === 0 ? 0 : encodeEvents(events).length;
+}
+
 function sameItems(a: unknown[], b: unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

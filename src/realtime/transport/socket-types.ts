@@ -12,6 +12,8 @@ export interface SocketData {
   watching: Set<string>;
   /** This socket's subscribe/unsubscribe calls run one after another (see Subscriptions). */
   turn?: Promise<unknown>;
+  /** Calls waiting in (or running at the head of) that chain. */
+  waitingTurns?: number;
   /** Tells the client and closes the socket when its access token expires. */
   expiryTimer?: NodeJS.Timeout;
 }

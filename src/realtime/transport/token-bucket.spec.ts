@@ -15,3 +15,17 @@ describe('TokenBucket', () => {
     expect(later).toHaveLength(50);
   });
 });
+
+describe('TokenBucket with costs known afterwards', () => {
+  it('admits while any token is left, lets a cost run into debt, and waits the debt out', () => {
+    const bucket = new TokenBucket(1, 1_000, 0); // 1,000 a second, burst 1,000
+    expect(bucket.isFull(0)).toBe(true);
+    expect(bucket.hasAny(0)).toBe(true);
+    bucket.spend(3_000, 0); // 2,000 in debt
+    expect(bucket.hasAny(0)).toBe(false);
+    expect(bucket.hasAny(2_000)).toBe(false); // exactly paid back: nothing left yet
+    expect(bucket.hasAny(2_001)).toBe(true);
+    expect(bucket.isFull(2_500)).toBe(false);
+    expect(bucket.isFull(3_000)).toBe(true);
+  });
+});

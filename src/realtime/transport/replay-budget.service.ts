@@ -1,0 +1,215 @@
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { MetricsService } from '../../metrics/metrics.service';
+import type { TownhallSocket } from './socket-types';
+import { TokenBucket } from './token-bucket';
+
+/** A replay still counted after this long is let go: the budget never leaks. */
+export const REPLAY_HOLD_MAX_MS = 30_000;
+/** Replay bytes a rate allows at once: this many seconds of it. */
+const RATE_BURST_SECONDS = 1;
+/** How often addresses whose rate is unused are forgotten. */
+const SWEEP_MS = 10_000;
+/**
+ * Replays admitted whose size is not known yet (still reading), per address and per instance:
+ * without this, a burst of subscribes would all pass the checks before the first is charged.
+ */
+export const MAX_STARTING_PER_ADDRESS = 2;
+export const MAX_STARTING_PER_INSTANCE = 16;
+/** A replay known to be at most this many events does not count as starting (it is small). */
+export const SMALL_REPLAY_EVENTS = 50;
+
+/** An admitted replay: `hold` it with its size once known, or `cancel` it. Either, once. */
+export interface ReplayTicket {
+  hold(bytes: number): void;
+  cancel(): void;
+}
+
+export type ReplayScope = 'socket' | 'address' | 'instance' | 'address rate' | 'instance rate';
+
+/** The parts of an Engine.IO connection that tell when its output has been written. */
+interface EngineConnection {
+  readyState: string;
+  readonly writeBuffer: unknown[];
+  readonly transport: {
+    writable: boolean;
+    on(event: 'ready', listener: () => void): void;
+    off(event: 'ready', listener: () => void): void;
+  };
+}
+
+/**
+ * Bounds replays (subscribe acks carrying `missed` events), the one answer whose size a client
+ * chooses. Bytes in flight (not yet written to the connection) are bounded per socket, per
+ * client address and per instance (SOCKET_REPLAY_BYTES…), and bytes per second per address and
+ * per instance (SOCKET_REPLAY_RATE…). A replay starts only while every budget has room, else
+ * the subscribe gets `rate_limited` before anything is read; its size is charged once known.
+ * A hundred sockets asking for a thousand events each, ten times a second, thus get a bounded
+ * share of the instance and other readers keep their latency; the page retries refused
+ * subscribes with backoff and jitter, which spreads a resubscribe storm after a deploy.
+ */
+@Injectable()
+export class ReplayBudget implements OnModuleDestroy {
+  private inFlight = 0;
+  private readonly byAddress = new Map<string, number>();
+  private readonly bySocket = new WeakMap<TownhallSocket, number>();
+  private readonly rateOfAddress = new Map<string, TokenBucket>();
+  private readonly startingOfAddress = new Map<string, number>();
+  private starting = 0;
+  private readonly instanceRate: TokenBucket;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
+    this.instanceRate = this.bucket(config.replayBudget.ratePerInstance);
+    this.sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const [address, rate] of this.rateOfAddress) {
+        if (rate.isFull(now)) this.rateOfAddress.delete(address);
+      }
+    }, SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  trackedSizes(): Record<string, number> {
+    return {
+      'replay.addresses': this.byAddress.size,
+      'replay.rates': this.rateOfAddress.size,
+      'replay.starting': this.startingOfAddress.size,
+    };
+  }
+
+  /** Replay bytes of this instance not yet written to their connections. */
+  get bytesInFlight(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * A ticket when a replay for `socket` may start now (ended by its `hold` or `cancel`), else
+   * the budget that is spent. `small`: the replay is known to be at most SMALL_REPLAY_EVENTS
+   * (a reader back after a blip), so it is not limited by the replays still reading.
+   */
+  start(socket: TownhallSocket, small = false): ReplayTicket | ReplayScope {
+    const address = addressOf(socket);
+    const scope = this.spent(socket, address, small);
+    if (scope) {
+      this.metrics.replaysRefused.inc({ scope });
+      return scope;
+    }
+    let settled = small;
+    if (!small) {
+      this.starting++;
+      this.startingOfAddress.set(address, (this.startingOfAddress.get(address) ?? 0) + 1);
+    }
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      this.starting--;
+      const left = this.startingOfAddress.get(address)! - 1;
+      if (left > 0) this.startingOfAddress.set(address, left);
+      else this.startingOfAddress.delete(address);
+    };
+    let done = false;
+    return {
+      hold: (bytes) => {
+        if (done) return;
+        done = true;
+        settle();
+        this.hold(socket, address, bytes);
+      },
+      cancel: () => {
+        done = true;
+        settle();
+      },
+    };
+  }
+
+  private spent(socket: TownhallSocket, address: string, small: boolean): ReplayScope | null {
+    const { perSocket, perAddress, perInstance } = this.config.replayBudget;
+    const now = performance.now();
+    if ((this.bySocket.get(socket) ?? 0) >= perSocket) return 'socket';
+    if (
+      (this.byAddress.get(address) ?? 0) >= perAddress ||
+      (!small && (this.startingOfAddress.get(address) ?? 0) >= MAX_STARTING_PER_ADDRESS)
+    ) {
+      return 'address';
+    }
+    if (this.inFlight >= perInstance || (!small && this.starting >= MAX_STARTING_PER_INSTANCE)) {
+      return 'instance';
+    }
+    if (this.rateOfAddress.get(address)?.hasAny(now) === false) return 'address rate';
+    if (!this.instanceRate.hasAny(now)) return 'instance rate';
+    return null;
+  }
+
+  /**
+   * Counts `bytes` (the replay about to be acked) against the socket, its address and the
+   * instance until the connection has written everything queued after the ack.
+   */
+  private hold(socket: TownhallSocket, address: string, bytes: number): void {
+    if (bytes <= 0) return;
+    const now = performance.now();
+    let rate = this.rateOfAddress.get(address);
+    if (!rate) {
+      rate = this.bucket(this.config.replayBudget.ratePerAddress);
+      this.rateOfAddress.set(address, rate);
+    }
+    rate.spend(bytes, now);
+    this.instanceRate.spend(bytes, now);
+    this.add(socket, address, bytes);
+    let released = false;
+    const connection = socket.conn as unknown as EngineConnection;
+    const transport = connection.transport;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      transport.off('ready', check);
+      socket.off('disconnect', release);
+      this.add(socket, address, -bytes);
+    };
+    // 'ready': a send finished; when nothing more waits, our ack is written too
+    const check = (): void => {
+      if (connection.readyState === 'closed') release();
+      else if (transport.writable && connection.writeBuffer.length === 0) release();
+    };
+    const timer = setTimeout(release, REPLAY_HOLD_MAX_MS);
+    timer.unref();
+    socket.once('disconnect', release);
+    // the ack is queued once the handler's promise has settled: look after that
+    setImmediate(() => {
+      if (released) return;
+      transport.on('ready', check);
+      check();
+    });
+  }
+
+  private bucket(bytesPerSecond: number): TokenBucket {
+    return new TokenBucket(
+      bytesPerSecond / 1000,
+      bytesPerSecond * RATE_BURST_SECONDS,
+      performance.now(),
+    );
+  }
+
+  private add(socket: TownhallSocket, address: string, bytes: number): void {
+    this.inFlight += bytes;
+    this.bySocket.set(socket, (this.bySocket.get(socket) ?? 0) + bytes);
+    const left = (this.byAddress.get(address) ?? 0) + bytes;
+    if (left > 0) this.byAddress.set(address, left);
+    else this.byAddress.delete(address);
+    this.metrics.replayBytesInFlight.set(this.inFlight);
+  }
+}
+
+function addressOf(socket: TownhallSocket): string {
+  return socket.handshake.address || 'unknown';
+}
