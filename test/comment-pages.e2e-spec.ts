@@ -36,7 +36,12 @@ interface PlanNode {
 }
 
 interface Page {
-  items: { id: string; replyCount: number; createdAt: string }[];
+  items: {
+    id: string;
+    replyCount: number;
+    createdAt: string;
+    score: { up: number; down: number };
+  }[];
   nextCursor: string | null;
 }
 
@@ -139,11 +144,11 @@ describe('comment pages (e2e, PostgreSQL plans)', () => {
       const items = await walk(sort);
       expect(items).toHaveLength(TOP_LEVEL);
       expect(new Set(items.map((item) => item.id)).size).toBe(TOP_LEVEL);
-      // createdAt has milliseconds, the order microseconds: compare (replyCount, createdAt) loosely
+      // createdAt has milliseconds, the order microseconds: compare (score, createdAt) loosely
       for (let i = 1; i < items.length; i++) {
         const [a, b] = [items[i - 1]!, items[i]!];
         const cmp =
-          (sort === 'top' ? a.replyCount - b.replyCount : 0) ||
+          (sort === 'top' ? a.score.up - a.score.down - (b.score.up - b.score.down) : 0) ||
           a.createdAt.localeCompare(b.createdAt);
         if (sort === 'oldest') expect(cmp).toBeLessThanOrEqual(0);
         else expect(cmp).toBeGreaterThanOrEqual(0);
@@ -158,11 +163,11 @@ describe('comment pages (e2e, PostgreSQL plans)', () => {
     const order = {
       newest: 'created_at DESC, id DESC',
       oldest: 'created_at ASC, id ASC',
-      top: 'reply_count DESC, created_at DESC, id DESC',
+      top: '(score_up - score_down) DESC, created_at DESC, id DESC',
     }[sort];
-    const [row] = await query<{ id: string; reply_count: number; created_key: string }>(
+    const [row] = await query<{ id: string; score: number; created_key: string }>(
       t.database.url,
-      `SELECT id, reply_count,
+      `SELECT id, score_up - score_down AS score,
               to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
          FROM comments
         WHERE article_id = $1 AND parent_id IS NOT DISTINCT FROM $2
@@ -172,7 +177,7 @@ describe('comment pages (e2e, PostgreSQL plans)', () => {
         LIMIT 1`,
       [articleId, parentId],
     );
-    return { id: row!.id, replyCount: row!.reply_count, createdKey: row!.created_key };
+    return { id: row!.id, score: row!.score, createdKey: row!.created_key };
   }
 
   async function expectEveryPageToCostItsLimit(): Promise<void> {

@@ -56,9 +56,11 @@ const COMMENT_KEYS = [
   'body',
   'createdAt',
   'editedAt',
+  'featured',
   'id',
   'parentId',
   'replyCount',
+  'score',
   'status',
 ];
 
@@ -253,6 +255,8 @@ describe('POST /api/articles/:id/comments', () => {
       replyCount: 0,
       createdAt: expect.stringMatching(ISO),
       editedAt: null,
+      featured: false,
+      score: { up: 0, down: 0 },
     });
     expect(Date.parse(created.createdAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(created.createdAt)).toBeLessThanOrEqual(after + 1000);
@@ -552,8 +556,8 @@ describe('GET /api/articles/:id/comments', () => {
     expect(ids(await listPage(t, articleId, { sort: 'oldest' }))).toEqual([a.id, b.id, c.id, d.id]);
   });
 
-  it('sorts by most replies, then newest, with sort=top (also across pages)', async () => {
-    const expected = [c.id, a.id, d.id, b.id];
+  it('sorts by score, then newest, with sort=top (also across pages; no votes yet: newest)', async () => {
+    const expected = [d.id, c.id, b.id, a.id];
     expect(ids(await listPage(t, articleId, { sort: 'top' }))).toEqual(expected);
 
     const walked: string[] = [];
@@ -577,9 +581,7 @@ describe('GET /api/articles/:id/comments', () => {
     expect(ids(await listPage(t, articleId, { parentId: c.id, sort: 'oldest' }))).toEqual(
       cReplies.map((reply) => reply.id),
     );
-    expect(ids(await listPage(t, articleId, { parentId: c.id, sort: 'top' }))).toEqual(
-      cReplies.map((reply) => reply.id),
-    );
+    expect(ids(await listPage(t, articleId, { parentId: c.id, sort: 'top' }))).toEqual(ids(newest));
     const deeper = await listPage(t, articleId, { parentId: cReplies[0]!.id });
     expect(deeper.items.map((item) => item.body)).toEqual(['C.1.a']);
     expect(ids(await listPage(t, articleId, { parentId: b.id }))).toEqual([]);

@@ -89,6 +89,7 @@ export class ArticlesService {
     if (input.body !== undefined) article.body = input.body;
     if (input.keyTakeaways !== undefined) article.keyTakeaways = input.keyTakeaways;
     if (input.followUps !== undefined) this.replaceFollowUps(article, input.followUps);
+    if (input.commentsClosed !== undefined) article.commentsClosed = input.commentsClosed;
     await this.save(article);
     return this.get(article.id);
   }

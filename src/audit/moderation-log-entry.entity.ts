@@ -4,6 +4,10 @@ import { Entity, Enum, Index, type Opt, PrimaryKey, Property } from '@mikro-orm/
 export const MODERATION_ACTIONS = [
   'comment.remove',
   'comment.restore',
+  'comment.approve',
+  'comment.reject',
+  'comment.feature',
+  'comment.unfeature',
   'user.ban',
   'user.unban',
   'user.role',

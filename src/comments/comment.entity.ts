@@ -12,8 +12,10 @@ import {
 import { Article } from '../articles/article.entity';
 import { User } from '../users/user.entity';
 
-export const COMMENT_STATUSES = ['visible', 'removed', 'deleted'] as const;
+export const COMMENT_STATUSES = ['visible', 'removed', 'deleted', 'pending', 'rejected'] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+/** Held or refused by moderation: seen only by their author and moderators. */
+export const UNPUBLISHED_STATUSES: readonly CommentStatus[] = ['pending', 'rejected'];
 
 /**
  * A comment or a reply (`parent`). Removed and deleted comments stay as tombstones so their
@@ -33,11 +35,25 @@ export type CommentStatus = (typeof COMMENT_STATUSES)[number];
     'create index "comments_top_level_newest_index" on "comments" ("article_id", "created_at", "id") where "parent_id" is null',
 })
 @Index({
-  name: 'comments_top_level_top_index',
+  name: 'comments_top_level_score_index',
   expression:
-    'create index "comments_top_level_top_index" on "comments" ("article_id", "reply_count", "created_at", "id") where "parent_id" is null',
+    'create index "comments_top_level_score_index" on "comments" ("article_id", (score_up - score_down), "created_at", "id") where "parent_id" is null',
 })
+@Index({
+  name: 'comments_replies_score_index',
+  expression:
+    'create index "comments_replies_score_index" on "comments" ("article_id", "parent_id", (score_up - score_down), "created_at", "id")',
+})
+// the moderators' pending queue, oldest first
+@Index({
+  name: 'comments_pending_index',
+  expression:
+    'create index "comments_pending_index" on "comments" ("created_at", "id") where "status" = \'pending\'',
+})
+// a user's history, newest first
+@Index({ properties: ['author', 'createdAt', 'id'] })
 @Check({ name: 'comments_reply_count_check', expression: 'reply_count >= 0' })
+@Check({ name: 'comments_score_check', expression: 'score_up >= 0 and score_down >= 0' })
 export class Comment {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -49,7 +65,6 @@ export class Comment {
   parent: Comment | null;
 
   @ManyToOne(() => User, { deleteRule: 'cascade' })
-  @Index()
   author: User;
 
   @Property({ type: 'text' })
@@ -68,8 +83,24 @@ export class Comment {
   @Property({ type: 'datetime', nullable: true })
   editedAt: Opt<Date> | null = null;
 
+  /** The moderator's reason of a removal or a rejection. */
   @Property({ type: 'text', nullable: true })
   removedReason: Opt<string> | null = null;
+
+  /** An editors' pick: listed first on the reader page. */
+  @Property({ type: 'boolean', default: false })
+  featured: Opt<boolean> = false;
+
+  /** Up and down votes on the comment (see CommentVote); always equal to the stored votes. */
+  @Property({ type: 'integer', default: 0 })
+  scoreUp: Opt<number> = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  scoreDown: Opt<number> = 0;
+
+  /** Bumped with every score change: orders score snapshots across instances. */
+  @Property({ type: 'integer', default: 0 })
+  scoreVersion: Opt<number> = 0;
 
   constructor(article: Article, author: User, body: string, parent: Comment | null = null) {
     this.article = article;

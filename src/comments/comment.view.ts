@@ -12,14 +12,23 @@ export interface CommentView {
   replyCount: number;
   createdAt: string;
   editedAt: string | null;
+  featured: boolean;
+  score: { up: number; down: number };
+  /** The caller's own vote, on authenticated reads. */
+  myVote?: 'up' | 'down' | null;
 }
 
 /**
  * What a reader may see: removed and deleted comments are tombstones without body and
- * author. `showOriginal` (moderators with ?include=removed) shows them as written.
+ * author. `showOriginal` (moderators with ?include=removed) shows them as written. Pending and
+ * rejected comments reach only their author and moderators, who see them as written.
  */
 export function toCommentView(comment: StoredComment, showOriginal = false): CommentView {
-  const visible = comment.status === 'visible' || showOriginal;
+  const visible =
+    comment.status === 'visible' ||
+    comment.status === 'pending' ||
+    comment.status === 'rejected' ||
+    showOriginal;
   return {
     id: comment.id,
     articleId: comment.articleId,
@@ -30,5 +39,8 @@ export function toCommentView(comment: StoredComment, showOriginal = false): Com
     replyCount: comment.replyCount,
     createdAt: comment.createdAt.toISOString(),
     editedAt: comment.editedAt ? comment.editedAt.toISOString() : null,
+    featured: comment.featured,
+    score: { up: comment.scoreUp, down: comment.scoreDown },
+    ...(comment.myVote !== undefined ? { myVote: comment.myVote } : {}),
   };
 }

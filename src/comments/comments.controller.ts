@@ -38,17 +38,22 @@ export class CommentsController {
     @Query() query: ListCommentsQueryDto,
     @CurrentUser() user: Principal | undefined,
   ): Promise<Page<CommentView>> {
-    if (query.include === 'removed') {
-      if (!user) throw new UnauthorizedError('include=removed needs a moderator or admin token');
+    const include = new Set(query.include?.split(',') ?? []);
+    if (include.size > 0) {
+      if (!user)
+        throw new UnauthorizedError(`include=${query.include} needs a moderator or admin token`);
       if (user.role === 'reader' || user.banned)
-        throw new ForbiddenError('include=removed is for moderators and admins');
+        throw new ForbiddenError(`include=${query.include} is for moderators and admins`);
     }
     return this.comments.list(articleId, {
       parentId: query.parentId,
       sort: query.sort,
       limit: query.limit,
       cursor: query.cursor,
-      showOriginals: query.include === 'removed',
+      showOriginals: include.has('removed'),
+      showPending: include.has('pending'),
+      featuredOnly: query.featured === 'true',
+      readerId: user?.id ?? null,
     });
   }
 

@@ -4,6 +4,12 @@ import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from '../art
 import type { CommentStatus } from './comment.entity';
 import type { CommentEventType } from './comment-event.entity';
 import {
+  type CommentKey,
+  type CommentReader,
+  type CommentSort,
+  commentPageQuery,
+} from './comment-page.query';
+import {
   type CommentColumns,
   commentColumns,
   type StoredComment,
@@ -41,58 +47,12 @@ interface EventRow extends CommentColumns {
   event_status: CommentStatus | null;
 }
 
-export type CommentSort = 'newest' | 'oldest' | 'top';
-
-/** The keyset of the last row of a page, in the sort's order. */
-export type CommentKey = { createdKey: string; id: string; replyCount?: number };
+export type { CommentKey, CommentReader, CommentSort } from './comment-page.query';
+export { commentPageQuery } from './comment-page.query';
 
 const SELECT_COMMENT = `SELECT ${commentColumns({ cursorKey: true })}
     FROM comments c JOIN users u ON u.id = c.author_id`;
 const SNAPSHOT_COLUMNS = `id, comment_seq, comment_count, ${tallyColumns()}, tallies_version`;
-
-const ORDER: Record<CommentSort, { keyset: string; orderBy: string }> = {
-  newest: {
-    keyset: '(c.created_at, c.id) < (?::timestamptz, ?::uuid)',
-    orderBy: 'c.created_at DESC, c.id DESC',
-  },
-  oldest: {
-    keyset: '(c.created_at, c.id) > (?::timestamptz, ?::uuid)',
-    orderBy: 'c.created_at ASC, c.id ASC',
-  },
-  top: {
-    keyset: '(c.reply_count, c.created_at, c.id) < (?::integer, ?::timestamptz, ?::uuid)',
-    orderBy: 'c.reply_count DESC, c.created_at DESC, c.id DESC',
-  },
-};
-
-/**
- * The statement behind `list` (`?` placeholders): top-level pages (`parentId` null) are served in
- * order by the partial `comments_top_level_*` indexes, replies by the `(article, parent, …)` ones,
- * so a page reads `limit` rows however many comments the article has.
- */
-export function commentPageQuery(
-  articleId: string,
-  parentId: string | null,
-  sort: CommentSort,
-  limit: number,
-  after?: CommentKey,
-): { sql: string; params: unknown[] } {
-  const { keyset, orderBy } = ORDER[sort];
-  const params: unknown[] = [articleId];
-  let where = 'c.article_id = ?';
-  if (parentId === null) {
-    where += ' AND c.parent_id IS NULL';
-  } else {
-    where += ' AND c.parent_id = ?';
-    params.push(parentId);
-  }
-  if (after) {
-    where += ` AND ${keyset}`;
-    params.push(...(sort === 'top' ? [after.replyCount ?? 0] : []), after.createdKey, after.id);
-  }
-  params.push(limit);
-  return { sql: `${SELECT_COMMENT} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`, params };
-}
 
 /**
  * Comments, their counters and the per-article event log, in explicit SQL run inside the
@@ -173,11 +133,19 @@ export class CommentsRepository {
     parentId: string | null;
     authorId: string;
     body: string;
+    status?: CommentStatus;
   }): Promise<void> {
     await this.em.execute(
       `INSERT INTO comments (id, article_id, parent_id, author_id, body, status, reply_count, created_at)
-       VALUES (?, ?, ?, ?, ?, 'visible', 0, clock_timestamp())`,
-      [comment.id, comment.articleId, comment.parentId, comment.authorId, comment.body],
+       VALUES (?, ?, ?, ?, ?, ?, 0, clock_timestamp())`,
+      [
+        comment.id,
+        comment.articleId,
+        comment.parentId,
+        comment.authorId,
+        comment.body,
+        comment.status ?? 'visible',
+      ],
     );
   }
 
@@ -194,6 +162,10 @@ export class CommentsRepository {
       reason,
       id,
     ]);
+  }
+
+  async setFeatured(id: string, featured: boolean): Promise<void> {
+    await this.em.execute('UPDATE comments SET featured = ? WHERE id = ?', [featured, id]);
   }
 
   async appendEvent(
@@ -262,8 +234,9 @@ export class CommentsRepository {
     sort: CommentSort,
     limit: number,
     after?: CommentKey,
+    reader?: CommentReader,
   ): Promise<StoredComment[]> {
-    const { sql, params } = commentPageQuery(articleId, parentId, sort, limit, after);
+    const { sql, params } = commentPageQuery(articleId, parentId, sort, limit, after, reader);
     return (await this.em.execute<CommentColumns[]>(sql, params)).map(storedCommentOf);
   }
 }

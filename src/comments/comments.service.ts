@@ -10,10 +10,13 @@ import {
   NotFoundError,
 } from '../common/errors/domain-error';
 import { cursorCodec, type Page, toPage } from '../common/pagination/cursor';
-import type { CommentStatus } from './comment.entity';
+import { CommentPolicy } from '../comment-policy/comment-policy.service';
+import { type CommentStatus, UNPUBLISHED_STATUSES } from './comment.entity';
 import type { CommentChangedEvent } from './comment.events';
 import { type CommentView, toCommentView } from './comment.view';
+import { CommentRevisionsRepository } from './comment-revisions.repository';
 import { type CommentKey, type CommentSort, CommentsRepository } from './comments.repository';
+import { HeldComments } from './held-comments.service';
 import type { StoredComment } from './stored-comment';
 
 export interface ListCommentsOptions {
@@ -23,6 +26,12 @@ export interface ListCommentsOptions {
   cursor?: string;
   /** Moderators and admins asking to see removed and deleted comments as written. */
   showOriginals: boolean;
+  /** The signed-in reader: their own pending and rejected comments, and their votes. */
+  readerId?: string | null;
+  /** Moderators and admins with `include=pending`: every pending and rejected comment. */
+  showPending?: boolean;
+  /** Only featured comments. */
+  featuredOnly?: boolean;
 }
 
 /** A status change and what else must happen in its transaction (moderation log, reports). */
@@ -36,9 +45,9 @@ export interface StatusChange {
   alsoInTransaction?: (comment: StoredComment) => Promise<void>;
 }
 
-/** (createdAt, id) of a page's last comment; `top` puts its reply count first. */
+/** (createdAt, id) of a page's last comment; `top` puts its score (up − down) first. */
 const BY_TIME = cursorCodec('instant', 'uuid');
-const BY_REPLIES = cursorCodec('count', 'instant', 'uuid');
+const BY_SCORE = cursorCodec('integer', 'instant', 'uuid');
 
 /**
  * Comments with exact counters and a gap-free event log: every change a reader can see
@@ -50,6 +59,9 @@ export class CommentsService {
     private readonly comments: CommentsRepository,
     private readonly em: EntityManager,
     private readonly events: DomainEventBus,
+    private readonly policy: CommentPolicy,
+    private readonly held: HeldComments,
+    private readonly revisions: CommentRevisionsRepository,
   ) {}
 
   async list(articleId: string, options: ListCommentsOptions): Promise<Page<CommentView>> {
@@ -64,6 +76,11 @@ export class CommentsService {
       options.sort,
       options.limit + 1,
       after,
+      {
+        userId: options.readerId ?? null,
+        allPending: options.showPending ?? false,
+        featuredOnly: options.featuredOnly ?? false,
+      },
     );
     return toPage(
       rows,
@@ -71,7 +88,7 @@ export class CommentsService {
       (comment) => toCommentView(comment, options.showOriginals),
       (comment) =>
         options.sort === 'top'
-          ? BY_REPLIES.encode([comment.replyCount, comment.createdKey, comment.id])
+          ? BY_SCORE.encode([comment.scoreUp - comment.scoreDown, comment.createdKey, comment.id])
           : BY_TIME.encode([comment.createdKey, comment.id]),
     );
   }
@@ -89,6 +106,11 @@ export class CommentsService {
     body: string,
     parentId?: string,
   ): Promise<CommentView> {
+    // moderation (API.md "Moderation settings"): a held or rejected comment has no seq, no event
+    const decision = await this.policy.decideNew(author, articleId, body);
+    if (decision !== 'visible') {
+      return this.held.create(author, articleId, body, parentId ?? null, decision);
+    }
     const id = randomUUID();
     const { next, row } = await this.em.transactional(async () => {
       if (parentId && !(await this.comments.adjustReplyCount(parentId, articleId, 1, true))) {
@@ -113,21 +135,29 @@ export class CommentsService {
     return comment;
   }
 
+  /**
+   * The author's edit, inside the article's edit window; the text it replaces is kept as a
+   * revision. A pending comment stays pending and unseen (no event); a visible one is not held.
+   */
   async edit(user: Principal, id: string, body: string): Promise<CommentView> {
     const { next, row } = await this.em.transactional(async () => {
       const current = await this.comments.lock(id);
       if (!current) throw new NotFoundError('comment');
       if (current.author.id !== user.id)
         throw new ForbiddenError('only its author can edit a comment');
-      if (current.status !== 'visible')
+      if (current.status !== 'visible' && current.status !== 'pending')
         throw new ConflictError(`cannot edit a ${current.status} comment`);
+      await this.policy.checkEdit(user, current, body);
+      await this.revisions.keep(id, current.body, current.editedAt ?? current.createdAt);
       await this.comments.updateBody(id, body);
+      if (current.status === 'pending')
+        return { next: null, row: (await this.comments.findById(id))! };
       const next = (await this.comments.nextSeq(current.articleId, 0))!;
       await this.comments.appendEvent(current.articleId, next.seq, 'comment.updated', id);
       return { next, row: (await this.comments.findById(id))! };
     });
     const comment = toCommentView(row);
-    this.publish({ type: 'comment.updated', articleId: row.articleId, ...next, comment });
+    if (next) this.publish({ type: 'comment.updated', articleId: row.articleId, ...next, comment });
     return comment;
   }
 
@@ -156,6 +186,14 @@ export class CommentsService {
       if (!change.allowedFrom.includes(current.status)) {
         throw new ConflictError(`comment is ${current.status}`);
       }
+      const wasPublished = !UNPUBLISHED_STATUSES.includes(current.status);
+      if (!wasPublished && UNPUBLISHED_STATUSES.includes(change.to)) {
+        // pending → rejected: nobody else ever saw it, so no seq and no event
+        await this.comments.setStatus(id, change.to, change.reason ?? null);
+        const row = (await this.comments.findById(id))!;
+        await change.alsoInTransaction?.(row);
+        return { next: null, row };
+      }
       const wasVisible = current.status === 'visible';
       const isVisible = change.to === 'visible';
       const delta = wasVisible === isVisible ? 0 : isVisible ? 1 : -1;
@@ -164,7 +202,12 @@ export class CommentsService {
       }
       await this.comments.setStatus(id, change.to, change.reason ?? null);
       const next = (await this.comments.nextSeq(current.articleId, delta as -1 | 0 | 1))!;
-      const type = isVisible ? 'comment.updated' : 'comment.removed';
+      // an approved comment appears to readers for the first time
+      const type: CommentChangedEvent['type'] = isVisible
+        ? wasPublished
+          ? 'comment.updated'
+          : 'comment.created'
+        : 'comment.removed';
       await this.comments.appendEvent(
         current.articleId,
         next.seq,
@@ -174,15 +217,16 @@ export class CommentsService {
       );
       const row = (await this.comments.findById(id))!;
       await change.alsoInTransaction?.(row);
-      return { next, row };
+      return { next: { ...next, type }, row };
     });
     const { next, row } = outcome;
     if (next === null) return toCommentView(row, true);
+    const { type, ...numbers } = next;
     const articleId = row.articleId;
     this.publish(
-      change.to === 'visible'
-        ? { type: 'comment.updated', articleId, ...next, comment: toCommentView(row) }
-        : { type: 'comment.removed', articleId, ...next, commentId: id, status: change.to },
+      type === 'comment.removed'
+        ? { type, articleId, ...numbers, commentId: id, status: change.to }
+        : { type, articleId, ...numbers, comment: toCommentView(row) },
     );
     return toCommentView(row, true);
   }
@@ -197,6 +241,6 @@ function decodeKey(sort: CommentSort, cursor: string): CommentKey {
     const [createdKey, id] = BY_TIME.decode(cursor);
     return { createdKey, id };
   }
-  const [replyCount, createdKey, id] = BY_REPLIES.decode(cursor);
-  return { createdKey, id, replyCount };
+  const [score, createdKey, id] = BY_SCORE.decode(cursor);
+  return { createdKey, id, score };
 }

@@ -15,6 +15,11 @@ export interface StoredComment {
   /** createdAt at full (microsecond) precision, for cursors; '' where no cursor is built. */
   createdKey: string;
   editedAt: Date | null;
+  featured: boolean;
+  scoreUp: number;
+  scoreDown: number;
+  /** The reader's own vote, where the read was for one (undefined otherwise). */
+  myVote?: 'up' | 'down' | null;
 }
 
 /**
@@ -24,6 +29,7 @@ export interface StoredComment {
  */
 export function commentColumns(options: { cursorKey: boolean }): string {
   return `c.id, c.article_id, c.parent_id, c.body, c.status, c.reply_count, c.created_at, c.edited_at,
+    c.featured, c.score_up, c.score_down,
     ${options.cursorKey ? `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : "''"} AS created_key,
     u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name`;
 }
@@ -41,6 +47,11 @@ export interface CommentColumns {
   created_at: Date;
   created_key: string;
   edited_at: Date | null;
+  featured: boolean;
+  score_up: number;
+  score_down: number;
+  /** Only where the query joined the reader's vote. */
+  my_vote?: 'up' | 'down' | null;
 }
 
 export function storedCommentOf(row: CommentColumns): StoredComment {
@@ -59,5 +70,9 @@ export function storedCommentOf(row: CommentColumns): StoredComment {
     createdAt: new Date(row.created_at),
     createdKey: row.created_key,
     editedAt: row.edited_at ? new Date(row.edited_at) : null,
+    featured: row.featured,
+    scoreUp: row.score_up,
+    scoreDown: row.score_down,
+    ...(row.my_vote !== undefined ? { myVote: row.my_vote } : {}),
   };
 }

@@ -11,7 +11,13 @@ import type { Page } from '../common/pagination/cursor';
 import { PageOf } from '../common/pagination/page.dto';
 import { PageQueryDto } from '../common/pagination/page-query.dto';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
-import { LogItemDto, QueueItemDto, ReasonDto, ReportCreatedDto } from './dto/moderation.dto';
+import {
+  LogItemDto,
+  QueueItemDto,
+  QueueQueryDto,
+  ReasonDto,
+  ReportCreatedDto,
+} from './dto/moderation.dto';
 import { type LogItem, ModerationService, type QueueItem } from './moderation.service';
 
 @ApiTags('moderation')
@@ -58,8 +64,10 @@ export class ModerationController {
   @Roles('moderator', 'admin')
   @ApiOkResponse({ type: PageOf(QueueItemDto) })
   @ApiErrors(400, 401, 403)
-  queue(@Query() query: PageQueryDto): Promise<Page<QueueItem>> {
-    return this.moderation.queue(query.limit, query.cursor);
+  queue(@Query() query: QueueQueryDto): Promise<Page<QueueItem>> {
+    return query.status === 'pending'
+      ? this.moderation.pendingQueue(query.limit, query.cursor)
+      : this.moderation.queue(query.limit, query.cursor);
   }
 
   @Get('moderation/log')

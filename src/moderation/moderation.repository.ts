@@ -105,6 +105,23 @@ export class ModerationRepository {
     }));
   }
 
+  /** Held comments, oldest first; `after` is the (created_at, id) of the last one already seen. */
+  async pending(
+    limit: number,
+    after?: { createdKey: string; id: string },
+  ): Promise<StoredComment[]> {
+    const keyset = after ? 'AND (c.created_at, c.id) > (?::timestamptz, ?::uuid)' : '';
+    const rows = await this.em.execute<CommentColumns[]>(
+      `SELECT ${commentColumns({ cursorKey: true })}
+         FROM comments c JOIN users u ON u.id = c.author_id
+        WHERE c.status = 'pending' ${keyset}
+        ORDER BY c.created_at, c.id
+        LIMIT ?`,
+      [...(after ? [after.createdKey, after.id] : []), limit],
+    );
+    return rows.map(storedCommentOf);
+  }
+
   /** Newest first; `after` is the (created_at, id) of the last entry already seen. */
   async log(limit: number, after?: { createdKey: string; id: string }): Promise<LogEntry[]> {
     const keyset = after ? 'WHERE (l.created_at, l.id) < (?::timestamptz, ?::uuid)' : '';

@@ -21,6 +21,7 @@ export type LogItem = Omit<LogEntry, 'createdAt' | 'createdKey'> & { createdAt: 
 /** The queue pages by offset (its order changes as reports arrive); the log by keyset. */
 const QUEUE_CURSOR = cursorCodec('count');
 const LOG_CURSOR = cursorCodec('instant', 'uuid');
+const PENDING_CURSOR = cursorCodec('instant', 'uuid');
 
 @Injectable()
 export class ModerationService {
@@ -76,6 +77,21 @@ export class ModerationService {
     const reportCount = await this.moderation.openReportCount(commentId);
     this.events.publish('report.created', { comment: toCommentView(comment), reportCount });
     return { id, commentId };
+  }
+
+  /** Held comments, oldest first, in the queue's item shape (no reports). */
+  async pendingQueue(limit: number, cursor?: string): Promise<Page<QueueItem>> {
+    const after = cursor ? PENDING_CURSOR.decode(cursor) : undefined;
+    const comments = await this.moderation.pending(
+      limit + 1,
+      after ? { createdKey: after[0], id: after[1] } : undefined,
+    );
+    return toPage(
+      comments,
+      limit,
+      (comment) => ({ comment: toCommentView(comment), reportCount: 0, reasons: [] }),
+      (comment) => PENDING_CURSOR.encode([comment.createdKey, comment.id]),
+    );
   }
 
   async queue(limit: number, cursor?: string): Promise<Page<QueueItem>> {

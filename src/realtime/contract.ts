@@ -18,10 +18,14 @@ export interface CommentPayload {
   parentId: string | null;
   author: { id: string; username: string; displayName: string } | null;
   body: string | null;
-  status: 'visible' | 'removed' | 'deleted';
+  /** `pending` and `rejected` only reach moderators (`comment.pending`). */
+  status: 'visible' | 'removed' | 'deleted' | 'pending' | 'rejected';
   replyCount: number;
   createdAt: string;
   editedAt: string | null;
+  /** An editors' pick. */
+  featured: boolean;
+  score: VoteCounts;
 }
 
 export interface TallyEvent {
@@ -41,6 +45,16 @@ export interface CommentRemovedEvent {
   seq: number;
   commentId: string;
   status: 'removed' | 'deleted';
+}
+/** A comment's absolute score, coalesced (at most once per TALLY_INTERVAL_MS per comment). */
+export interface CommentScoreEvent {
+  articleId: string;
+  commentId: string;
+  score: VoteCounts;
+}
+/** A comment was held for moderation: to moderators and admins only. */
+export interface CommentPendingEvent {
+  comment: CommentPayload;
 }
 export interface PresenceEvent {
   articleId: string;
@@ -165,6 +179,8 @@ export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
   count: (event: CountEvent) => void;
   'report.created': (event: ReportCreatedEvent) => void;
+  'comment.score': (event: CommentScoreEvent) => void;
+  'comment.pending': (event: CommentPendingEvent) => void;
   'session.expired': (event: SessionExpiredEvent) => void;
   'connection.closed': (event: ConnectionClosedEvent) => void;
   'session.changed': (event: SessionChangedEvent) => void;

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsString,
   IsUUID,
   Length,
@@ -77,4 +78,9 @@ export class CreateArticleDto {
 /** Every field optional; a field that is present must be valid (null is not "absent"). */
 export class UpdateArticleDto extends PartialType(CreateArticleDto, {
   skipNullProperties: false,
-}) {}
+}) {
+  @ApiPropertyOptional({ description: 'No new comments: posting answers 403' })
+  @Optional()
+  @IsBoolean({ message: 'commentsClosed must be a boolean' })
+  commentsClosed?: boolean;
+}

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { TrimmedText, Optional } from '../../common/validation/text.decorators';
 import { COMMENT_STATUSES, type CommentStatus } from '../comment.entity';
@@ -15,6 +15,14 @@ export class CommentAuthorDto {
 
   @ApiProperty()
   displayName!: string;
+}
+
+export class CommentScoreDto {
+  @ApiProperty({ minimum: 0 })
+  up!: number;
+
+  @ApiProperty({ minimum: 0 })
+  down!: number;
 }
 
 export class CommentDto {
@@ -44,6 +52,15 @@ export class CommentDto {
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   editedAt!: string | null;
+
+  @ApiProperty({ description: "An editors' pick" })
+  featured!: boolean;
+
+  @ApiProperty({ type: CommentScoreDto })
+  score!: CommentScoreDto;
+
+  @ApiPropertyOptional({ enum: ['up', 'down'], nullable: true, description: 'When authenticated' })
+  myVote?: 'up' | 'down' | null;
 }
 
 export class CreateCommentDto {
@@ -74,8 +91,19 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @IsUUID('all', { message: 'parentId must be a UUID' })
   parentId?: string;
 
-  @ApiPropertyOptional({ enum: ['removed'], description: 'Moderators and admins: show originals' })
+  @ApiPropertyOptional({
+    description:
+      'Moderators and admins, comma-separated: `removed` shows originals, `pending` every pending and rejected comment',
+    example: 'removed,pending',
+  })
   @IsOptional()
-  @IsIn(['removed'], { message: 'include must be "removed"' })
-  include?: 'removed';
+  @Matches(/^(removed|pending)(,(removed|pending))?$/, {
+    message: 'include must be a comma-separated list of: removed, pending',
+  })
+  include?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only featured comments' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'featured must be true or false' })
+  featured?: 'true' | 'false';
 }

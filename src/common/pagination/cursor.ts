@@ -6,9 +6,12 @@ import { BadRequestError } from '../errors/domain-error';
  * (400), never a 500 and never a value handed to SQL unchecked.
  */
 
-/** `instant`: a real UTC timestamp as the lists write it (ms or µs); `count`: an integer ≥ 0. */
-export type CursorPart = 'instant' | 'uuid' | 'count';
-type PartValue<P extends CursorPart> = P extends 'count' ? number : string;
+/**
+ * `instant`: a real UTC timestamp as the lists write it (ms or µs); `count`: an integer ≥ 0;
+ * `integer`: any safe integer (a score).
+ */
+export type CursorPart = 'instant' | 'uuid' | 'count' | 'integer';
+type PartValue<P extends CursorPart> = P extends 'count' | 'integer' ? number : string;
 export type CursorKey<T extends readonly CursorPart[]> = { [K in keyof T]: PartValue<T[K]> };
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
@@ -27,6 +30,7 @@ const VALID: Record<CursorPart, (part: unknown) => boolean> = {
   },
   uuid: (part) => typeof part === 'string' && UUID.test(part),
   count: (part) => Number.isSafeInteger(part) && (part as number) >= 0,
+  integer: (part) => Number.isSafeInteger(part),
 };
 
 export class CursorCodec<T extends readonly CursorPart[]> {

@@ -1,4 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { MODERATION_ACTIONS } from '../../audit/moderation-log-entry.entity';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { CommentDto } from '../../comments/dto/comment.dto';
 import { TrimmedText } from '../../common/validation/text.decorators';
 
@@ -20,7 +23,7 @@ export class QueueItemDto {
   @ApiProperty({ type: CommentDto })
   comment!: CommentDto;
 
-  @ApiProperty({ minimum: 1 })
+  @ApiProperty({ minimum: 0, description: '0 in the pending queue' })
   reportCount!: number;
 
   @ApiProperty({ type: [String] })
@@ -43,7 +46,7 @@ export class LogItemDto {
   id!: string;
 
   @ApiProperty({
-    enum: ['comment.remove', 'comment.restore', 'user.ban', 'user.unban', 'user.role'],
+    enum: MODERATION_ACTIONS,
   })
   action!: string;
 
@@ -61,4 +64,17 @@ export class LogItemDto {
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
+}
+
+export const QUEUE_STATUSES = ['reported', 'pending'] as const;
+
+export class QueueQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    enum: QUEUE_STATUSES,
+    default: 'reported',
+    description: 'reported: most reported first; pending: held comments, oldest first',
+  })
+  @IsOptional()
+  @IsIn(QUEUE_STATUSES, { message: 'status must be one of: reported, pending' })
+  status: (typeof QUEUE_STATUSES)[number] = 'reported';
 }

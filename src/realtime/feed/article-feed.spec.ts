@@ -29,6 +29,7 @@ function feedWithLog() {
   const out: FeedOutput = {
     comment: (e) => emitted.push(e.seq),
     tally: () => undefined,
+    score: () => undefined,
     readLog: (_articleId, after, upTo) =>
       new Promise((answer) => reads.push({ after, upTo, answer })),
     overflow: (articleId) => overflows.push(articleId),

@@ -1,12 +1,15 @@
 import type { ArticleSnapshot } from '../../comments/comment-feed.reader';
 import type { CommentChangedEvent } from '../../comments/comment.events';
 import type { TallyChangedEvent } from '../../votes/vote.events';
+import type { CommentScoreChangedEvent } from '../../comments/votes/comment-score.events';
+import { ScoreThrottles } from './score-throttles';
 import { TallyThrottle } from './tally-throttle';
 
 /** What a feed needs from outside: the room, the event log, and somewhere to report. */
 export interface FeedOutput {
   comment(event: CommentChangedEvent): void;
   tally(event: TallyChangedEvent): void;
+  score(event: CommentScoreChangedEvent): void;
   /** The article's logged events `after < seq <= upTo`, in order. */
   readLog(articleId: string, after: number, upTo: number): Promise<CommentChangedEvent[]>;
   /** More than MAX_PENDING events wait for a gap: the room's sockets must start over. */
@@ -31,6 +34,8 @@ export class ArticleFeed {
   /** The last comment `seq` emitted to the room: every seq up to it went out, in order. */
   lastSeq: number;
   readonly tally: TallyThrottle;
+  /** Comment scores, coalesced per comment like the tallies. */
+  readonly scores: ScoreThrottles;
   /** Sockets of this instance subscribed, or subscribing. */
   holders = 0;
   /** Comment events waiting for an earlier seq. */
@@ -56,6 +61,7 @@ export class ArticleFeed {
       tallyIntervalMs,
       (event) => out.tally(event),
     );
+    this.scores = new ScoreThrottles(tallyIntervalMs, (event) => out.score(event));
   }
 
   /** A comment event from the relay; older ones than the room has seen are ignored. */
@@ -94,6 +100,7 @@ export class ArticleFeed {
     if (this.gapTimer) clearTimeout(this.gapTimer);
     this.pending.clear();
     this.tally.stop();
+    this.scores.stop();
   }
 
   private emitPending(): void {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { type ArticleSnapshot, CommentFeedReader } from '../../comments/comment-feed.reader';
 import type { CommentChangedEvent } from '../../comments/comment.events';
+import type { CommentScoreChangedEvent } from '../../comments/votes/comment-score.events';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -50,6 +51,11 @@ export class ArticleFeeds implements OnApplicationShutdown {
         const { articleId, tallies, version } = event;
         sockets.emit(articleRoom(articleId), 'tally', { articleId, tallies, version });
         this.observeLag('tally', event.committedAt);
+      },
+      score: (event) => {
+        const { articleId, commentId, score } = event;
+        sockets.emit(articleRoom(articleId), 'comment.score', { articleId, commentId, score });
+        this.observeLag('comment.score', event.committedAt);
       },
       readLog: async (articleId, after, upTo) => {
         this.metrics.realtimeQueries.inc({ query: 'gap' });
@@ -105,6 +111,10 @@ export class ArticleFeeds implements OnApplicationShutdown {
 
   onTally(event: TallyChangedEvent): void {
     this.feeds.get(event.articleId)?.tally.offer(event);
+  }
+
+  onScore(event: CommentScoreChangedEvent): void {
+    this.feeds.get(event.articleId)?.scores.offer(event);
   }
 
   /** Entries of the per-article maps (for /metrics: they must not grow with churn). */

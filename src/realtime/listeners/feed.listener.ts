@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CommentChangedEvent } from '../../comments/comment.events';
+import type { CommentScoreChangedEvent } from '../../comments/votes/comment-score.events';
 import { OnDomainEvent } from '../../common/events/on-domain-event.decorator';
 import type { TallyChangedEvent } from '../../votes/vote.events';
 import { ArticleFeeds } from '../feed/article-feeds.service';
@@ -12,6 +13,11 @@ export class FeedListener {
   @OnDomainEvent('comment.changed')
   onComment(event: CommentChangedEvent): void {
     this.feeds.onComment(event);
+  }
+
+  @OnDomainEvent('comment.score.changed')
+  onScore(event: CommentScoreChangedEvent): void {
+    this.feeds.onScore(event);
   }
 
   @OnDomainEvent('tally.changed')

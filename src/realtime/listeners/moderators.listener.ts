@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CommentPendingEvent } from '../../comments/comment-moderation.events';
 import { OnDomainEvent } from '../../common/events/on-domain-event.decorator';
 import type { ReportCreatedEvent } from '../../moderation/moderation.events';
 import { SocketServer } from '../transport/socket-server';
@@ -12,5 +13,10 @@ export class ModeratorsListener {
   @OnDomainEvent('report.created')
   onReport(event: ReportCreatedEvent): void {
     this.sockets.emit(MODERATORS_ROOM, 'report.created', event);
+  }
+
+  @OnDomainEvent('comment.pending')
+  onPending(event: CommentPendingEvent): void {
+    this.sockets.emit(MODERATORS_ROOM, 'comment.pending', { comment: event.comment });
   }
 }

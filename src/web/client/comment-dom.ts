@@ -43,11 +43,12 @@ function commentCard(comment: CommentPayload): HTMLElement {
       actions,
     );
   }
-  // moderators see removed and deleted comments as written, marked
+  // moderators see removed and deleted comments as written, marked; authors their held ones
   const badge =
-    comment.status === 'visible'
-      ? null
-      : h('span', { class: 'badge' }, comment.status === 'removed' ? 'Removed' : 'Deleted');
+    comment.status === 'visible' ? null : h('span', { class: 'badge' }, BADGES[comment.status]);
+  const featured = comment.featured
+    ? h('span', { class: 'badge badge--featured', 'data-featured': true }, "Editors' pick")
+    : null;
   return h(
     'article',
     {
@@ -66,10 +67,25 @@ function commentCard(comment: CommentPayload): HTMLElement {
       comment.editedAt ? h('span', { class: 'comment__edited' }, '(edited)') : null,
       badge ? ' ' : null,
       badge,
+      featured ? ' ' : null,
+      featured,
     ),
     h('p', { class: 'comment__body' }, comment.body),
+    h('p', { class: 'comment__score', 'data-score': true }, scoreText(comment.score)),
     actions,
   );
+}
+
+const BADGES: Record<Exclude<CommentPayload['status'], 'visible'>, string> = {
+  removed: 'Removed',
+  deleted: 'Deleted',
+  pending: 'Awaiting moderation',
+  rejected: 'Rejected',
+};
+
+/** As the server renders it (src/web/views/comment.view.ts). */
+export function scoreText(score: CommentPayload['score']): string {
+  return `▲ ${score.up} ▼ ${score.down}`;
 }
 
 // as the server renders dates, but in the reader's own time zone

@@ -3,6 +3,7 @@ import type {
   ClientToServerEvents,
   CommentPayload,
   ReplayedEvent,
+  CommentScoreEvent,
   ReportCreatedEvent,
   ServerToClientEvents,
   SubscribeResult,
@@ -29,6 +30,8 @@ export interface LiveHandlers {
   readers(count: number): void;
   commentCount(count: number): void;
   reported(event: ReportCreatedEvent): void;
+  /** A comment's new absolute score (coalesced by the server). */
+  score(event: CommentScoreEvent): void;
   /** Too much was missed: reload the comments over REST. */
   resync(): Promise<void>;
   /** After a reconnect: how many comment events arrived in `missed`. */
@@ -70,6 +73,7 @@ export class LiveFeed {
     this.socket.on('tally', (event) => this.on.tallies(event.tallies, event.version));
     this.socket.on('presence', (event) => this.on.readers(event.readers));
     this.socket.on('report.created', (event) => this.on.reported(event));
+    this.socket.on('comment.score', (event) => this.on.score(event));
     this.socket.on('comment.created', (event) => this.apply({ type: 'comment.created', ...event }));
     this.socket.on('comment.updated', (event) => this.apply({ type: 'comment.updated', ...event }));
     this.socket.on('comment.removed', (event) => this.apply({ type: 'comment.removed', ...event }));

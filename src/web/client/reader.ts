@@ -7,7 +7,7 @@
 import { catalogue } from '../i18n';
 import { type Api, ApiError, type User } from './api';
 import { messageOf } from './comment-actions';
-import { formatDate } from './comment-dom';
+import { formatDate, scoreText } from './comment-dom';
 import { CommentCount } from './comment-count';
 import { type PageContext, isModerator } from './context';
 import { find, findAll, plural } from './dom';
@@ -76,6 +76,12 @@ export function startReader(root: HTMLElement, api: Api): Reader {
     },
     commentCount: (n) => count.set(n),
     reported: (event) => queue.reported(event),
+    score: (event) => {
+      const target = document.querySelector(
+        `#comment-${CSS.escape(event.commentId)} > .comment__card [data-score]`,
+      );
+      if (target) target.textContent = scoreText(event.score);
+    },
     resync: async () => {
       await thread.reload();
       count.seed(thread.statuses());

@@ -170,6 +170,8 @@ export class Thread {
         replyCount: 0,
         createdAt: new Date().toISOString(),
         editedAt: null,
+        featured: false,
+        score: { up: 0, down: 0 },
       });
       this.renderActions(element);
       return;

@@ -31,9 +31,14 @@ function visibleCard(comment: CommentView): SafeHtml {
       <span class="comment__author">${author.displayName}</span>
       <span class="comment__handle">@${author.username}</span>
       <time datetime="${comment.createdAt}">${formatDate(comment.createdAt)}</time
-      >${comment.editedAt ? markup` <span class="comment__edited">(edited)</span>` : null}
+      >${comment.editedAt ? markup` <span class="comment__edited">(edited)</span>` : null}${
+        comment.featured
+          ? markup` <span class="badge badge--featured" data-featured>Editors' pick</span>`
+          : null
+      }
     </p>
     <p class="comment__body">${comment.body}</p>
+    <p class="comment__score" data-score>▲ ${comment.score.up} ▼ ${comment.score.down}</p>
     <div class="comment__actions" data-actions></div>
   </article>`;
 }
