@@ -13,6 +13,7 @@ import { Subscriptions } from './feed/subscriptions.service';
 import { CountsListener } from './listeners/counts.listener';
 import { FeedListener } from './listeners/feed.listener';
 import { ModeratorsListener } from './listeners/moderators.listener';
+import { NotificationsListener } from './listeners/notifications.listener';
 import { SessionsListener } from './listeners/sessions.listener';
 import { RealtimeGateway } from './realtime.gateway';
 import { HandshakeAuth } from './transport/handshake-auth.service';
@@ -45,6 +46,7 @@ import { SocketSessions } from './transport/socket-sessions.service';
     FeedListener,
     CountsListener,
     ModeratorsListener,
+    NotificationsListener,
     SessionsListener,
   ],
 })
