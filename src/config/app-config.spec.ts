@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         metricsAccess: { kind: 'open' },
         publicUrl: 'http://localhost:3000',
         allowPrivateUrls: false,
+        webhookRetryBaseMs: 5000,
       });
     });
 
@@ -167,6 +168,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://comments.example.com/',
         WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_RETRY_BASE_MS: '250',
       });
 
       expect(config).toMatchObject({
@@ -184,6 +186,7 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         publicUrl: 'https://comments.example.com',
         allowPrivateUrls: true,
+        webhookRetryBaseMs: 250,
       });
     });
 
