@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountModule } from './account/account.module';
 import { ActivityModule } from './activity/activity.module';
 import { ArticlesModule } from './articles/articles.module';
 import { AuthModule } from './auth/auth.module';
@@ -69,6 +70,7 @@ export class AppModule {
         ModerationModule,
         JobsModule,
         ActivityModule,
+        AccountModule,
         MetricsModule,
         RealtimeModule,
         HealthModule,

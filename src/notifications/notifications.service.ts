@@ -54,6 +54,11 @@ export class NotificationsService {
     return this.notifications.unreadCount(userId);
   }
 
+  /** Every notification of the user, newest first (the account export). */
+  allOf(userId: string): Promise<StoredNotification[]> {
+    return this.notifications.allOf(userId);
+  }
+
   markRead(userId: string, ids?: string[]): Promise<void> {
     return this.notifications.markRead(userId, ids);
   }

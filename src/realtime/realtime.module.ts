@@ -11,6 +11,7 @@ import { FeedReads } from './feed/feed-reads';
 import { FeedSweeper } from './feed/feed-sweeper';
 import { Subscriptions } from './feed/subscriptions.service';
 import { CountsListener } from './listeners/counts.listener';
+import { ErasureListener } from './listeners/erasure.listener';
 import { FeedListener } from './listeners/feed.listener';
 import { ModeratorsListener } from './listeners/moderators.listener';
 import { NotificationsListener } from './listeners/notifications.listener';
@@ -47,6 +48,7 @@ import { SocketSessions } from './transport/socket-sessions.service';
     CountsListener,
     ModeratorsListener,
     NotificationsListener,
+    ErasureListener,
     SessionsListener,
   ],
 })

@@ -67,6 +67,10 @@ export class User {
   @Property({ type: 'string', length: 255, nullable: true })
   ssoSubject: Opt<string> | null = null;
 
+  /** Set when the user erased the account: no token of it works, its username stays taken. */
+  @Property({ type: 'datetime', nullable: true })
+  erasedAt: Opt<Date> | null = null;
+
   constructor(username: string, displayName: string, passwordHash: string | null) {
     this.username = username;
     this.usernameKey = User.keyOf(username);
