@@ -17,6 +17,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -71,6 +72,7 @@ export class AppModule {
         JobsModule,
         ActivityModule,
         AccountModule,
+        MailModule,
         MetricsModule,
         RealtimeModule,
         HealthModule,

@@ -9,6 +9,7 @@ import '../comments/comment.events';
 import { toCommentView } from '../comments/comment.view';
 import { OnDomainEvent } from '../common/events/on-domain-event.decorator';
 import '../moderation/moderation.events';
+import { MailService } from '../mail/mail.service';
 import type { NewNotification } from '../notifications/notifications.repository';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { StoredNotification } from '../notifications/notification.view';
@@ -23,8 +24,9 @@ const POLL_MS = 1_000;
 
 /**
  * Drains the activity outbox on every instance: each batch of recorded changes becomes
- * notifications and webhook deliveries (with their jobs) in one transaction that also deletes
- * the batch, so each change is acted on exactly once even when a process dies halfway.
+ * notifications, their mail jobs and webhook deliveries (with their jobs) in one transaction
+ * that also deletes the batch, so each change is acted on exactly once even when a process
+ * dies halfway.
  * Instances share the work through `FOR UPDATE SKIP LOCKED`.
  */
 @Injectable()
@@ -39,6 +41,7 @@ export class ActivityDrainer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly outbox: ActivityRepository,
     private readonly notifications: NotificationsService,
     private readonly webhooks: WebhookDispatcher,
+    private readonly mail: MailService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -88,7 +91,7 @@ export class ActivityDrainer implements OnApplicationBootstrap, BeforeApplicatio
 
   @CreateRequestContext()
   private async drainBatch(): Promise<number> {
-    const { taken, stored, queued } = await this.em.transactional(async (tx) => {
+    const { taken, stored, queued, mails } = await this.em.transactional(async (tx) => {
       const items = await this.outbox.take(BATCH);
       const comments = await this.outbox.comments([...new Set(items.map((i) => i.commentId))]);
       const notifications: NewNotification[] = [];
@@ -112,11 +115,13 @@ export class ActivityDrainer implements OnApplicationBootstrap, BeforeApplicatio
       }
       const stored: StoredNotification[] = await this.notifications.record(notifications);
       const queued = await this.webhooks.dispatch(tx, events);
+      const mails = await this.mail.enqueueNotifications(tx, stored);
       await this.outbox.remove(items.map((item) => item.id));
-      return { taken: items.length, stored, queued };
+      return { taken: items.length, stored, queued, mails };
     });
     this.notifications.announce(stored);
     if (queued > 0) this.webhooks.wake();
+    if (mails > 0) this.mail.wake();
     return taken;
   }
 }

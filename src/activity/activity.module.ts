@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ActivityDrainer } from './activity-drainer.service';
@@ -11,7 +12,12 @@ import { OutboxEntry } from './outbox-entry.entity';
  * activity outbox with the change; the drainer turns it into notifications and webhook jobs.
  */
 @Module({
-  imports: [NotificationsModule, WebhooksModule, MikroOrmModule.forFeature([OutboxEntry])],
+  imports: [
+    NotificationsModule,
+    WebhooksModule,
+    MailModule,
+    MikroOrmModule.forFeature([OutboxEntry]),
+  ],
   providers: [ActivityDrainer, ActivityRepository],
 })
 export class ActivityModule {}

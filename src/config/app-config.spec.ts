@@ -54,6 +54,8 @@ describe('loadConfig', () => {
         publicUrl: 'http://localhost:3000',
         allowPrivateUrls: false,
         webhookRetryBaseMs: 5000,
+        smtpUrl: null,
+        mailFrom: 'Townhall <no-reply@localhost>',
       });
     });
 
