@@ -7,20 +7,13 @@ import { Comment } from './comment.entity';
 import { CommentsController } from './comments.controller';
 import { CommentsRepository } from './comments.repository';
 import { CommentsService } from './comments.service';
-import { LatestCommentsRepository } from './latest-comments.repository';
 import { StreamEpochRow } from './stream-epoch.entity';
 import { StreamEpoch } from './stream-epoch.service';
 
 @Module({
   imports: [ArticlesModule, MikroOrmModule.forFeature([Comment, CommentEvent, StreamEpochRow])],
   controllers: [CommentsController],
-  providers: [
-    CommentsService,
-    CommentsRepository,
-    CommentFeedReader,
-    StreamEpoch,
-    LatestCommentsRepository,
-  ],
-  exports: [CommentsService, CommentFeedReader, StreamEpoch, LatestCommentsRepository],
+  providers: [CommentsService, CommentsRepository, CommentFeedReader, StreamEpoch],
+  exports: [CommentsService, CommentFeedReader, StreamEpoch],
 })
 export class CommentsModule {}

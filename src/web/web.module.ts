@@ -11,6 +11,7 @@ import { EmbedScripts } from './embed/embed-scripts.service';
 import { EmbedController } from './embed/embed.controller';
 import { CommentFeedController } from './feed/comment-feed.controller';
 import { CommentFeedService } from './feed/comment-feed.service';
+import { LatestCommentsRepository } from './feed/latest-comments.repository';
 import { HtmlErrorFilter } from './html-error.filter';
 import { PageRenderer } from './page-renderer.service';
 import { ReaderPagesController } from './reader-pages.controller';
@@ -40,6 +41,7 @@ import { WebAssets } from './web-assets.service';
     EmbedScripts,
     EmbedErrorFilter,
     CommentFeedService,
+    LatestCommentsRepository,
   ],
 })
 export class WebModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Feed } from 'feed';
 import { ArticlesService } from '../../articles/articles.service';
-import { LatestCommentsRepository } from '../../comments/latest-comments.repository';
+import { LatestCommentsRepository } from './latest-comments.repository';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { escapeHtml } from '../views/html';

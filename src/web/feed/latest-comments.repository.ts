@@ -5,7 +5,7 @@ import {
   commentColumns,
   type StoredComment,
   storedCommentOf,
-} from './stored-comment';
+} from '../../comments/stored-comment';
 
 /** An article's newest visible comments at every depth (its Atom feed). */
 @Injectable()
