@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { WebhookEvent } from './webhook.entity';
+import { DeliveriesRepository } from './deliveries.repository';
 import { WebhookSender } from './webhook-sender.service';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -19,6 +20,7 @@ export interface SiteEvent {
 export class WebhookDispatcher {
   constructor(
     private readonly webhooks: WebhooksRepository,
+    private readonly deliveries: DeliveriesRepository,
     private readonly sender: WebhookSender,
   ) {}
 
@@ -37,7 +39,7 @@ export class WebhookDispatcher {
           payload: JSON.stringify({ type: event.type, timestamp, data: event.data }),
         })),
     );
-    const ids = await this.webhooks.insertDeliveries(deliveries);
+    const ids = await this.deliveries.insertDeliveries(deliveries);
     await this.sender.schedule(
       em,
       ids.map((deliveryId) => ({ deliveryId, attempts: 0 })),

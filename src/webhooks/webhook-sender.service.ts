@@ -5,6 +5,7 @@ import { guardedFetch } from '../common/net/outbound-url';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobQueue } from '../jobs/job-queue.service';
+import { DeliveriesRepository } from './deliveries.repository';
 import { type DeliveryTarget, WebhooksRepository } from './webhooks.repository';
 
 export const WEBHOOK_QUEUE = 'webhook-delivery';
@@ -40,6 +41,7 @@ export class WebhookSender implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly webhooks: WebhooksRepository,
+    private readonly deliveries: DeliveriesRepository,
     private readonly jobs: JobQueue,
     private readonly em: EntityManager,
   ) {
@@ -73,13 +75,13 @@ export class WebhookSender implements OnModuleInit {
 
   @CreateRequestContext()
   private async attempt(job: DeliveryJob): Promise<void> {
-    const target = await this.webhooks.target(job.deliveryId);
+    const target = await this.deliveries.target(job.deliveryId);
     if (!target) return;
     const { delivery } = target;
     // a stale job (the delivery moved on, or was retried by hand meanwhile) does nothing
     if (delivery.status !== 'pending' || delivery.attempts !== job.attempts) return;
     if (!target.enabled) {
-      await this.webhooks.recordAttempt(delivery.id, delivery.attempts, {
+      await this.deliveries.recordAttempt(delivery.id, delivery.attempts, {
         status: 'failed',
         statusCode: null,
         error: 'webhook is disabled',
@@ -89,25 +91,24 @@ export class WebhookSender implements OnModuleInit {
     }
     const outcome = await this.post(target);
     await this.em.transactional(async (tx) => {
-      const repo = this.webhooks;
       const attempts = delivery.attempts + 1;
       if (outcome.ok) {
-        await repo.recordAttempt(delivery.id, delivery.attempts, {
+        await this.deliveries.recordAttempt(delivery.id, delivery.attempts, {
           status: 'delivered',
           statusCode: outcome.statusCode,
           error: null,
           nextAttemptAt: null,
         });
-        await repo.succeeded(delivery.webhookId);
+        await this.webhooks.succeeded(delivery.webhookId);
         return;
       }
-      const failingSince = await repo.failed(delivery.webhookId);
+      const failingSince = await this.webhooks.failed(delivery.webhookId);
       const disable = Date.now() - failingSince.getTime() >= DISABLE_AFTER_MS;
       const last = attempts >= MAX_ATTEMPTS || disable;
       const nextAttemptAt = last
         ? null
         : new Date(Date.now() + this.config.webhookRetryBaseMs * 2 ** (attempts - 1));
-      const recorded = await repo.recordAttempt(delivery.id, delivery.attempts, {
+      const recorded = await this.deliveries.recordAttempt(delivery.id, delivery.attempts, {
         status: last ? 'failed' : 'pending',
         statusCode: outcome.statusCode,
         error: outcome.error,
@@ -115,7 +116,7 @@ export class WebhookSender implements OnModuleInit {
       });
       if (!recorded) return;
       if (disable) {
-        await repo.disable(
+        await this.webhooks.disable(
           delivery.webhookId,
           `every delivery failed since ${failingSince.toISOString()}; last: ${outcome.error}`,
         );

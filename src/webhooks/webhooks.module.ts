@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { SitesModule } from '../sites/sites.module';
+import { DeliveriesRepository } from './deliveries.repository';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookSender } from './webhook-sender.service';
@@ -13,7 +14,13 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [SitesModule, MikroOrmModule.forFeature([Webhook, WebhookDelivery])],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhooksRepository, WebhookSender, WebhookDispatcher],
+  providers: [
+    WebhooksService,
+    WebhooksRepository,
+    DeliveriesRepository,
+    WebhookSender,
+    WebhookDispatcher,
+  ],
   exports: [WebhookDispatcher],
 })
 export class WebhooksModule {}

@@ -37,13 +37,13 @@ export interface DeliveryTarget {
   failingSince: Date | null;
 }
 
-const KEY = `to_char(%.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const KEY = `to_char(%.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const WEBHOOK_COLUMNS = `w.id, w.site_id, w.url, w.events, w.enabled, w.disabled_reason, w.failing_since,
   w.created_at, ${KEY.replace('%', 'w')} AS created_key`;
-const DELIVERY_COLUMNS = `d.id, d.webhook_id, d.event, d.payload, d.status, d.attempts, d.last_status_code,
+export const DELIVERY_COLUMNS = `d.id, d.webhook_id, d.event, d.payload, d.status, d.attempts, d.last_status_code,
   d.last_error, d.next_attempt_at, d.created_at, ${KEY.replace('%', 'd')} AS created_key`;
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
 /** Sites' webhooks and their delivery log. */
 @Injectable()
@@ -109,108 +109,6 @@ export class WebhooksRepository {
     return rows.map(webhookOf);
   }
 
-  /** New pending deliveries; returns their ids in order. */
-  async insertDeliveries(
-    deliveries: { webhookId: string; event: string; payload: string }[],
-  ): Promise<string[]> {
-    if (deliveries.length === 0) return [];
-    const rows = await this.em.execute<{ id: string }[]>(
-      `INSERT INTO webhook_deliveries (id, webhook_id, event, payload, next_attempt_at)
-       SELECT gen_random_uuid(), x.webhook_id, x.event, x.payload, now()
-         FROM jsonb_to_recordset(?::jsonb) AS x(webhook_id uuid, event text, payload text, ord int)
-        ORDER BY x.ord
-       RETURNING id`,
-      [
-        JSON.stringify(
-          deliveries.map((d, ord) => ({
-            webhook_id: d.webhookId,
-            event: d.event,
-            payload: d.payload,
-            ord,
-          })),
-        ),
-      ],
-    );
-    return rows.map((row) => row.id);
-  }
-
-  async deliveries(
-    webhookId: string,
-    limit: number,
-    after?: { createdKey: string; id: string },
-  ): Promise<DeliveryRecord[]> {
-    const params: unknown[] = [webhookId];
-    let where = 'd.webhook_id = ?';
-    if (after) {
-      where += ' AND (d.created_at, d.id) < (?::timestamptz, ?::uuid)';
-      params.push(after.createdKey, after.id);
-    }
-    const rows = await this.em.execute<Row[]>(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE ${where}
-        ORDER BY d.created_at DESC, d.id DESC LIMIT ?`,
-      [...params, limit],
-    );
-    return rows.map(deliveryOf);
-  }
-
-  /** The delivery and its webhook's endpoint. */
-  async target(deliveryId: string): Promise<DeliveryTarget | null> {
-    const rows = await this.em.execute<Row[]>(
-      `SELECT ${DELIVERY_COLUMNS}, w.url, w.secret, w.enabled, w.failing_since AS webhook_failing_since
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-        WHERE d.id = ?`,
-      [deliveryId],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      delivery: deliveryOf(row),
-      url: row.url as string,
-      secret: row.secret as string,
-      enabled: row.enabled as boolean,
-      failingSince: row.webhook_failing_since
-        ? new Date(row.webhook_failing_since as string)
-        : null,
-    };
-  }
-
-  /** Records the outcome of attempt number `attempts + 1`; false when another got there first. */
-  async recordAttempt(
-    deliveryId: string,
-    attempts: number,
-    outcome: {
-      status: DeliveryStatus;
-      statusCode: number | null;
-      error: string | null;
-      nextAttemptAt: Date | null;
-    },
-  ): Promise<boolean> {
-    const rows = await this.em.execute<Row[]>(
-      `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status_code = ?,
-              last_error = ?, next_attempt_at = ?
-        WHERE id = ? AND attempts = ? AND status = 'pending' RETURNING id`,
-      [
-        outcome.status,
-        outcome.statusCode,
-        outcome.error,
-        outcome.nextAttemptAt,
-        deliveryId,
-        attempts,
-      ],
-    );
-    return rows.length > 0;
-  }
-
-  /** A delivery of this webhook set pending again; false when there is none. */
-  async requeue(webhookId: string, deliveryId: string): Promise<boolean> {
-    const rows = await this.em.execute<Row[]>(
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()
-        WHERE id = ? AND webhook_id = ? RETURNING id`,
-      [deliveryId, webhookId],
-    );
-    return rows.length > 0;
-  }
-
   async succeeded(webhookId: string): Promise<void> {
     await this.em.execute(
       'UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL',
@@ -252,22 +150,6 @@ function webhookOf(row: Row): WebhookRecord {
     enabled: row.enabled as boolean,
     disabledReason: (row.disabled_reason as string | null) ?? null,
     failingSince: row.failing_since ? new Date(row.failing_since as string) : null,
-    createdAt: new Date(row.created_at as string),
-    createdKey: row.created_key as string,
-  };
-}
-
-function deliveryOf(row: Row): DeliveryRecord {
-  return {
-    id: row.id as string,
-    webhookId: row.webhook_id as string,
-    event: row.event as string,
-    payload: row.payload as string,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts as number,
-    lastStatusCode: (row.last_status_code as number | null) ?? null,
-    lastError: (row.last_error as string | null) ?? null,
-    nextAttemptAt: row.next_attempt_at ? new Date(row.next_attempt_at as string) : null,
     createdAt: new Date(row.created_at as string),
     createdKey: row.created_key as string,
   };

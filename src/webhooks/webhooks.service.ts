@@ -7,6 +7,7 @@ import { cursorCodec, type Page, toPage } from '../common/pagination/cursor';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SitesService } from '../sites/sites.service';
+import { DeliveriesRepository } from './deliveries.repository';
 import { WebhookSender } from './webhook-sender.service';
 import { type DeliveryRecord, type WebhookRecord, WebhooksRepository } from './webhooks.repository';
 
@@ -18,6 +19,7 @@ export class WebhooksService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly webhooks: WebhooksRepository,
+    private readonly deliveryLog: DeliveriesRepository,
     private readonly sites: SitesService,
     private readonly sender: WebhookSender,
     private readonly em: EntityManager,
@@ -64,7 +66,7 @@ export class WebhooksService {
   ): Promise<Page<DeliveryRecord>> {
     await this.webhook(siteId, webhookId);
     const after = cursor ? CURSOR.decode(cursor) : undefined;
-    const rows = await this.webhooks.deliveries(
+    const rows = await this.deliveryLog.deliveries(
       webhookId,
       limit + 1,
       after && { createdKey: after[0], id: after[1] },
@@ -84,11 +86,11 @@ export class WebhooksService {
   async retry(siteId: string, webhookId: string, deliveryId: string): Promise<void> {
     const webhook = await this.webhook(siteId, webhookId);
     await this.em.transactional(async (tx) => {
-      if (!(await this.webhooks.requeue(webhookId, deliveryId))) {
+      if (!(await this.deliveryLog.requeue(webhookId, deliveryId))) {
         throw new NotFoundError('delivery');
       }
       if (!webhook.enabled) await this.webhooks.enable(webhookId);
-      const target = (await this.webhooks.target(deliveryId))!;
+      const target = (await this.deliveryLog.target(deliveryId))!;
       await this.sender.schedule(tx, [{ deliveryId, attempts: target.delivery.attempts }]);
     });
     this.sender.wake();
