@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountModule } from './account/account.module';
+import { ActivityModule } from './activity/activity.module';
 import { ArticlesModule } from './articles/articles.module';
 import { AuthModule } from './auth/auth.module';
 import { CommentsModule } from './comments/comments.module';
@@ -14,6 +16,8 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -65,6 +69,10 @@ export class AppModule {
         VotesModule,
         CommentsModule,
         ModerationModule,
+        JobsModule,
+        ActivityModule,
+        AccountModule,
+        MailModule,
         MetricsModule,
         RealtimeModule,
         HealthModule,

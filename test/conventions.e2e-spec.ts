@@ -34,6 +34,16 @@ const CONTRACT_OPERATIONS = [
   'GET /api/articles/{idOrSlug}',
   'PATCH /api/articles/{id}',
   'DELETE /api/articles/{id}',
+  'GET /api/notifications',
+  'GET /api/notifications/unread-count',
+  'POST /api/notifications/read',
+  'GET /api/me/export',
+  'DELETE /api/me',
+  'POST /api/sites/{id}/webhooks',
+  'GET /api/sites/{id}/webhooks',
+  'DELETE /api/sites/{id}/webhooks/{wid}',
+  'GET /api/sites/{id}/webhooks/{wid}/deliveries',
+  'POST /api/sites/{id}/webhooks/{wid}/deliveries/{did}/retry',
   'GET /health',
 ];
 

@@ -53,6 +53,9 @@ describe('loadConfig', () => {
         metricsAccess: { kind: 'open' },
         publicUrl: 'http://localhost:3000',
         allowPrivateUrls: false,
+        webhookRetryBaseMs: 5000,
+        smtpUrl: null,
+        mailFrom: 'Townhall <no-reply@localhost>',
       });
     });
 
@@ -167,6 +170,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://comments.example.com/',
         WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_RETRY_BASE_MS: '250',
       });
 
       expect(config).toMatchObject({
@@ -184,6 +188,7 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         publicUrl: 'https://comments.example.com',
         allowPrivateUrls: true,
+        webhookRetryBaseMs: 250,
       });
     });
 

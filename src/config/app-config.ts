@@ -86,6 +86,11 @@ export interface AppConfig {
   publicUrl: string;
   /** `true`: webhooks and JWKS URLs may use http: and loopback/private addresses. */
   allowPrivateUrls: boolean;
+  /** First retry delay of a failed webhook delivery; each later one doubles. */
+  webhookRetryBaseMs: number;
+  /** null: mails are logged (and listed at /dev/mail outside production), not sent. */
+  smtpUrl: string | null;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +149,9 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const publicUrl = read.origin('PUBLIC_URL') ?? `http://localhost:${port}`;
   const allowPrivateUrls = read.boolean('WEBHOOK_ALLOW_PRIVATE', false);
+  const webhookRetryBaseMs = read.integer('WEBHOOK_RETRY_BASE_MS', 5_000, 1, 3_600_000);
+  const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
+  const mailFrom = read.string('MAIL_FROM') ?? 'Townhall <no-reply@localhost>';
   const metricsToken = read.string('METRICS_TOKEN');
   const metricsPublicGiven = read.string('METRICS_PUBLIC') !== undefined;
   // production keeps its metrics to itself unless told otherwise: no open /metrics by accident
@@ -198,6 +206,9 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
       : { kind: metricsPublic ? 'open' : 'closed' },
     publicUrl,
     allowPrivateUrls,
+    webhookRetryBaseMs,
+    smtpUrl,
+    mailFrom,
   };
 }
 

@@ -164,6 +164,20 @@ export interface CountEvent extends ArticleCounts {
   externalId: string;
 }
 
+/** To every socket of the notified user, on any instance, without subscribing. */
+export interface NotificationEvent {
+  notification: {
+    id: string;
+    type:
+      'reply' | 'comment.approved' | 'comment.rejected' | 'comment.removed' | 'comment.featured';
+    articleId: string;
+    /** The reply for `reply`, else the user's own comment as its author sees it. */
+    comment: CommentPayload;
+    createdAt: string;
+    readAt: string | null;
+  };
+}
+
 export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (result: Ack<SubscribeResult>) => void) => void;
   unsubscribe: (request: UnsubscribeRequest, ack: (result: Ack) => void) => void;
@@ -184,6 +198,7 @@ export interface ServerToClientEvents {
   'session.expired': (event: SessionExpiredEvent) => void;
   'connection.closed': (event: ConnectionClosedEvent) => void;
   'session.changed': (event: SessionChangedEvent) => void;
+  notification: (event: NotificationEvent) => void;
 }
 
 /** Most events a `since` replay returns; beyond that the ack says `resync: true`. */

@@ -13,8 +13,10 @@ import { Subscriptions } from './feed/subscriptions.service';
 import { RealtimeStats } from './realtime-stats';
 import { ReplayBudget } from './transport/replay-budget.service';
 import { CountsListener } from './listeners/counts.listener';
+import { ErasureListener } from './listeners/erasure.listener';
 import { FeedListener } from './listeners/feed.listener';
 import { ModeratorsListener } from './listeners/moderators.listener';
+import { NotificationsListener } from './listeners/notifications.listener';
 import { SessionsListener } from './listeners/sessions.listener';
 import { RealtimeGateway } from './realtime.gateway';
 import { HandshakeAuth } from './transport/handshake-auth.service';
@@ -48,6 +50,8 @@ import { SocketSessions } from './transport/socket-sessions.service';
     FeedListener,
     CountsListener,
     ModeratorsListener,
+    NotificationsListener,
+    ErasureListener,
     SessionsListener,
     RealtimeStats,
   ],

@@ -67,6 +67,14 @@ export class User {
   @Property({ type: 'string', length: 255, nullable: true })
   ssoSubject: Opt<string> | null = null;
 
+  /** `off`, `immediate` or `daily`: which notifications also come by mail (verified addresses only). */
+  @Property({ type: 'string', length: 16, default: 'off' })
+  emailNotifications: Opt<string> = 'off';
+
+  /** Set when the user erased the account: no token of it works, its username stays taken. */
+  @Property({ type: 'datetime', nullable: true })
+  erasedAt: Opt<Date> | null = null;
+
   constructor(username: string, displayName: string, passwordHash: string | null) {
     this.username = username;
     this.usernameKey = User.keyOf(username);

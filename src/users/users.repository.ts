@@ -61,7 +61,7 @@ export class UsersRepository extends EntityRepository<User> {
       .execute<Principal[]>(
         `SELECT id, username, role,
               banned_at IS NOT NULL AND (banned_until IS NULL OR banned_until > now()) AS banned
-         FROM users WHERE id = ?`,
+         FROM users WHERE id = ? AND erased_at IS NULL`,
         [id],
       );
     return rows[0] ?? null;

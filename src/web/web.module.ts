@@ -9,6 +9,9 @@ import { EmbedRenderer } from './embed/embed-renderer.service';
 import { EmbedScriptsController } from './embed/embed-scripts.controller';
 import { EmbedScripts } from './embed/embed-scripts.service';
 import { EmbedController } from './embed/embed.controller';
+import { CommentFeedController } from './feed/comment-feed.controller';
+import { CommentFeedService } from './feed/comment-feed.service';
+import { LatestCommentsRepository } from './feed/latest-comments.repository';
 import { HtmlErrorFilter } from './html-error.filter';
 import { PageRenderer } from './page-renderer.service';
 import { ReaderPagesController } from './reader-pages.controller';
@@ -16,12 +19,18 @@ import { ReaderPagesService } from './reader-pages.service';
 import { WebAssets } from './web-assets.service';
 
 /**
- * The reader pages (GET /, GET /articles/:slug), the embed for publishers' pages (embed.js,
+ * The reader pages (GET /, GET /articles/:slug, its comments.atom), the embed for publishers' pages (embed.js,
  * count.js, the frame) and their static assets.
  */
 @Module({
   imports: [ArticlesModule, CommentsModule, SitesModule],
-  controllers: [ReaderPagesController, AssetsController, EmbedController, EmbedScriptsController],
+  controllers: [
+    ReaderPagesController,
+    CommentFeedController,
+    AssetsController,
+    EmbedController,
+    EmbedScriptsController,
+  ],
   providers: [
     ReaderPagesService,
     PageRenderer,
@@ -31,6 +40,8 @@ import { WebAssets } from './web-assets.service';
     EmbedRenderer,
     EmbedScripts,
     EmbedErrorFilter,
+    CommentFeedService,
+    LatestCommentsRepository,
   ],
 })
 export class WebModule {}

@@ -1,0 +1,106 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { transactionDb } from './transaction-db';
+
+export interface QueueDefinition<T extends object> {
+  name: string;
+  /** Jobs fetched at once; the handler gets them together. */
+  batchSize: number;
+  /** A job whose worker died is given back after this long (pg-boss expiry). */
+  expireInSeconds: number;
+  handle(jobs: PgBoss.Job<T>[]): Promise<void>;
+}
+
+export interface JobToSend<T extends object> {
+  data: T;
+  startAfter?: Date;
+}
+
+/** pg-boss's own tables live in this schema; it installs and migrates them itself at start. */
+export const JOB_SCHEMA = 'pgboss';
+
+/**
+ * The durable job queue, pg-boss on the application's PostgreSQL (the embedded default too).
+ * Every instance runs the workers of every queue; a job is taken by one of them
+ * (`FOR UPDATE SKIP LOCKED`). Jobs are sent inside the transaction of the change that causes
+ * them (`sendInTransaction`), so a crash between COMMIT and the work loses nothing.
+ */
+@Injectable()
+export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobQueue.name);
+  private readonly definitions = new Map<string, QueueDefinition<object>>();
+  private readonly workers = new Map<string, string>();
+  private readonly boss: PgBoss;
+  private started = false;
+
+  constructor(orm: MikroORM) {
+    this.boss = new PgBoss({
+      connectionString: orm.config.get('clientUrl'),
+      schema: JOB_SCHEMA,
+      max: 4,
+      application_name: 'townhall-jobs',
+      migrate: true,
+      supervise: true,
+      schedule: false,
+      maintenanceIntervalSeconds: 30,
+    });
+    this.boss.on('error', (error: Error) => this.logger.warn(`job queue: ${error.message}`));
+  }
+
+  /** Called by the modules that own a queue, before the application has started. */
+  define<T extends object>(definition: QueueDefinition<T>): void {
+    this.definitions.set(definition.name, definition as QueueDefinition<object>);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.boss.start();
+    for (const definition of this.definitions.values()) {
+      await this.boss.createQueue(definition.name, {
+        name: definition.name,
+        expireInSeconds: definition.expireInSeconds,
+        retryLimit: 5,
+        retryDelay: 1,
+        retryBackoff: true,
+      });
+      const id = await this.boss.work<object>(
+        definition.name,
+        { batchSize: definition.batchSize, pollingIntervalSeconds: 0.5 },
+        (jobs) => definition.handle(jobs),
+      );
+      this.workers.set(definition.name, id);
+    }
+    this.started = true;
+  }
+
+  /** Adds jobs in the transaction of `em` (which must be inside `em.transactional`). */
+  async sendInTransaction<T extends object>(
+    em: EntityManager,
+    name: string,
+    jobs: JobToSend<T>[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(
+      jobs.map((job) => ({ name, data: job.data, startAfter: job.startAfter })),
+      { db: transactionDb(em) },
+    );
+  }
+
+  /** Lets this instance's worker of `name` look for jobs now instead of at its next poll. */
+  wake(name: string): void {
+    const id = this.workers.get(name);
+    if (id) this.boss.notifyWorker(id);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+  }
+}
