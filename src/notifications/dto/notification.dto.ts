@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { Optional } from '../../common/validation/text.decorators';
 import { CommentDto } from '../../comments/dto/comment.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { NOTIFICATION_TYPES, type NotificationType } from '../notification.entity';
@@ -42,7 +43,7 @@ export class UnreadCountDto {
 
 export class MarkReadDto {
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Absent: all' })
-  @IsOptional()
+  @Optional()
   @IsArray({ message: 'ids must be an array of UUIDs' })
   @ArrayMaxSize(1000, { message: 'ids must have at most 1000 entries' })
   @IsUUID('all', { each: true, message: 'ids must be an array of UUIDs' })
