@@ -690,8 +690,8 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
       ['post', '/api/notifications/read', { ids: null }],
       ['delete', '/api/me', { password: null }],
     ] as const) {
-      const res = await request(t.url)
-        [method](path)
+      const agent = request(t.url);
+      const res = await agent[method](path)
         .set('Authorization', `Bearer ${users.reader.accessToken}`)
         .send(body);
       httpTried++;
