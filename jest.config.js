@@ -39,8 +39,8 @@ const projects =
 module.exports = {
   projects,
   maxWorkers: 2,
-  // a worker that has run many app-starting files holds a lot of heap; the next memory-heavy
-  // spec (200,000 queued votes in vote-batcher.spec.ts) then crashed it: start a fresh one
+  // a worker that has run many app-starting files holds a lot of heap: start a fresh one (and
+  // `npm test` runs the unit specs, e.g. 200,000 queued votes, before the integration ones)
   workerIdleMemoryLimit: '1536MB',
   testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

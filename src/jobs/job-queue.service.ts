@@ -25,6 +25,11 @@ export interface JobToSend<T extends object> {
 
 /** pg-boss's own tables live in this schema; it installs and migrates them itself at start. */
 export const JOB_SCHEMA = 'pgboss';
+/**
+ * Held while the queues are created: two instances starting together would otherwise create
+ * the same queue's partition at once and deadlock in pg-boss's create_queue.
+ */
+const CREATE_QUEUES_LOCK = 7_226_180_017;
 
 /**
  * The durable job queue, pg-boss on the application's PostgreSQL (the embedded default too).
@@ -40,7 +45,7 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly boss: PgBoss;
   private started = false;
 
-  constructor(orm: MikroORM) {
+  constructor(private readonly orm: MikroORM) {
     this.boss = new PgBoss({
       connectionString: orm.config.get('clientUrl'),
       schema: JOB_SCHEMA,
@@ -61,14 +66,20 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
+    await this.orm.em.fork().transactional(async (em) => {
+      await em.execute('SELECT pg_advisory_xact_lock(?)', [CREATE_QUEUES_LOCK]);
+      for (const definition of this.definitions.values()) {
+        if (await this.boss.getQueue(definition.name)) continue;
+        await this.boss.createQueue(definition.name, {
+          name: definition.name,
+          expireInSeconds: definition.expireInSeconds,
+          retryLimit: 5,
+          retryDelay: 1,
+          retryBackoff: true,
+        });
+      }
+    });
     for (const definition of this.definitions.values()) {
-      await this.boss.createQueue(definition.name, {
-        name: definition.name,
-        expireInSeconds: definition.expireInSeconds,
-        retryLimit: 5,
-        retryDelay: 1,
-        retryBackoff: true,
-      });
       const id = await this.boss.work<object>(
         definition.name,
         { batchSize: definition.batchSize, pollingIntervalSeconds: 0.5 },
