@@ -43,7 +43,7 @@ export interface ReplayBudgetLimits {
   perSocket: number;
   perAddress: number;
   perInstance: number;
-  /** bytes per second */
+  /** bytes per second; 0: no limit */
   ratePerAddress: number;
   ratePerInstance: number;
 }
@@ -140,8 +140,9 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     perSocket: read.integer('SOCKET_REPLAY_BYTES', 2 * MiB, 1024, 2 ** 30),
     perAddress: read.integer('SOCKET_REPLAY_BYTES_PER_IP', 8 * MiB, 1024, 2 ** 32),
     perInstance: read.integer('SOCKET_REPLAY_BYTES_TOTAL', 64 * MiB, 1024, 2 ** 34),
-    ratePerAddress: read.integer('SOCKET_REPLAY_RATE_PER_IP', MiB, 1024, 2 ** 34),
-    ratePerInstance: read.integer('SOCKET_REPLAY_RATE_TOTAL', 16 * MiB, 1024, 2 ** 36),
+    // 0: off (the default); behind a proxy every reader has the proxy's address
+    ratePerAddress: read.integer('SOCKET_REPLAY_RATE_PER_IP', 0, 0, 2 ** 34),
+    ratePerInstance: read.integer('SOCKET_REPLAY_RATE_TOTAL', 0, 0, 2 ** 36),
   };
   const tallyIntervalMs = read.integer('TALLY_INTERVAL_MS', 100, 10, 60_000);
   const voteQueueLimit = read.integer('VOTE_QUEUE_LIMIT', 10_000, 1, 1_000_000);

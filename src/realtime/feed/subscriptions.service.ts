@@ -4,11 +4,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { PresenceService } from '../fanout/presence.service';
 import { type Ack, MAX_REPLAY, type ReplayedEvent, type SubscribeResult } from '../contract';
 import { encodedLength } from '../transport/ack-encoder';
-import {
-  ReplayBudget,
-  type ReplayTicket,
-  SMALL_REPLAY_EVENTS,
-} from '../transport/replay-budget.service';
+import { ReplayBudget, type ReplayTicket } from '../transport/replay-budget.service';
 import type { SubscribeDto, UnsubscribeDto } from '../transport/socket-payloads.dto';
 import { failureAck, fail } from '../transport/socket-validation';
 import { articleRoom, type TownhallSocket } from '../transport/socket-types';
@@ -40,8 +36,6 @@ export class Subscriptions {
   subscribe(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
     return inTurn(socket, async () => {
       const subscriptions = socket.data.subscriptions;
-      // judged while this socket's own subscription may still hold the article's feed
-      const small = this.small(dto);
       if (subscriptions.has(dto.articleId)) {
         // a resubscribe (e.g. with a newer `since`): start over
         subscriptions.delete(dto.articleId);
@@ -54,7 +48,7 @@ export class Subscriptions {
           `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`,
         );
       }
-      const ticket = dto.since === undefined ? null : this.budget.start(socket, small);
+      const ticket = dto.since === undefined ? null : this.budget.start(socket);
       if (typeof ticket === 'string') {
         return fail('rate_limited', `too many replays at once (${ticket}); retry in a moment`);
       }
@@ -137,12 +131,6 @@ export class Subscriptions {
     } finally {
       if (!joined) this.feeds.release(articleId);
     }
-  }
-
-  /** Whether the replay is known (from the article's live feed) to be a few events only. */
-  private small({ articleId, since }: SubscribeDto): boolean {
-    const lastSeq = this.feeds.get(articleId)?.lastSeq;
-    return lastSeq !== undefined && since !== undefined && lastSeq - since <= SMALL_REPLAY_EVENTS;
   }
 
   private left(articleId: string): void {

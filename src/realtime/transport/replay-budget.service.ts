@@ -12,14 +12,6 @@ export const REPLAY_HOLD_MAX_MS = 30_000;
 const RATE_BURST_SECONDS = 1;
 /** How often addresses whose rate is unused are forgotten. */
 const SWEEP_MS = 10_000;
-/**
- * Replays admitted whose size is not known yet (still reading), per address and per instance:
- * without this, a burst of subscribes would all pass the checks before the first is charged.
- */
-export const MAX_STARTING_PER_ADDRESS = 2;
-export const MAX_STARTING_PER_INSTANCE = 16;
-/** A replay known to be at most this many events does not count as starting (it is small). */
-export const SMALL_REPLAY_EVENTS = 50;
 
 /** An admitted replay: `hold` it with its size once known, or `cancel` it. Either, once. */
 export interface ReplayTicket {
@@ -43,9 +35,10 @@ interface EngineConnection {
 /**
  * Bounds replays (subscribe acks carrying `missed` events), the one answer whose size a client
  * chooses. Bytes in flight (not yet written to the connection) are bounded per socket, per
- * client address and per instance (SOCKET_REPLAY_BYTES…), and bytes per second per address and
- * per instance (SOCKET_REPLAY_RATE…). A replay starts only while every budget has room, else
- * the subscribe gets `rate_limited` before anything is read; its size is charged once known.
+ * client address and per instance (SOCKET_REPLAY_BYTES…), and, when the operator sets them,
+ * bytes per second per address and per instance (SOCKET_REPLAY_RATE…, off by default). A replay
+ * starts only while every budget has room, else the subscribe gets `rate_limited` before
+ * anything is read; its size is charged once known.
  * A hundred sockets asking for a thousand events each, ten times a second, thus get a bounded
  * share of the instance and other readers keep their latency; the page retries refused
  * subscribes with backoff and jitter, which spreads a resubscribe storm after a deploy.
@@ -56,16 +49,15 @@ export class ReplayBudget implements OnModuleDestroy {
   private readonly byAddress = new Map<string, number>();
   private readonly bySocket = new WeakMap<TownhallSocket, number>();
   private readonly rateOfAddress = new Map<string, TokenBucket>();
-  private readonly startingOfAddress = new Map<string, number>();
-  private starting = 0;
-  private readonly instanceRate: TokenBucket;
+  private readonly instanceRate: TokenBucket | null;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
-    this.instanceRate = this.bucket(config.replayBudget.ratePerInstance);
+    const { ratePerInstance } = config.replayBudget;
+    this.instanceRate = ratePerInstance > 0 ? this.bucket(ratePerInstance) : null;
     this.sweeper = setInterval(() => {
       const now = performance.now();
       for (const [address, rate] of this.rateOfAddress) {
@@ -83,7 +75,6 @@ export class ReplayBudget implements OnModuleDestroy {
     return {
       'replay.addresses': this.byAddress.size,
       'replay.rates': this.rateOfAddress.size,
-      'replay.starting': this.startingOfAddress.size,
     };
   }
 
@@ -94,59 +85,36 @@ export class ReplayBudget implements OnModuleDestroy {
 
   /**
    * A ticket when a replay for `socket` may start now (ended by its `hold` or `cancel`), else
-   * the budget that is spent. `small`: the replay is known to be at most SMALL_REPLAY_EVENTS
-   * (a reader back after a blip), so it is not limited by the replays still reading.
+   * the budget that is spent.
    */
-  start(socket: TownhallSocket, small = false): ReplayTicket | ReplayScope {
+  start(socket: TownhallSocket): ReplayTicket | ReplayScope {
     const address = addressOf(socket);
-    const scope = this.spent(socket, address, small);
+    const scope = this.spent(socket, address);
     if (scope) {
       this.metrics.replaysRefused.inc({ scope });
       return scope;
     }
-    let settled = small;
-    if (!small) {
-      this.starting++;
-      this.startingOfAddress.set(address, (this.startingOfAddress.get(address) ?? 0) + 1);
-    }
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      this.starting--;
-      const left = this.startingOfAddress.get(address)! - 1;
-      if (left > 0) this.startingOfAddress.set(address, left);
-      else this.startingOfAddress.delete(address);
-    };
     let done = false;
     return {
       hold: (bytes) => {
         if (done) return;
         done = true;
-        settle();
         this.hold(socket, address, bytes);
       },
       cancel: () => {
         done = true;
-        settle();
       },
     };
   }
 
-  private spent(socket: TownhallSocket, address: string, small: boolean): ReplayScope | null {
+  private spent(socket: TownhallSocket, address: string): ReplayScope | null {
     const { perSocket, perAddress, perInstance } = this.config.replayBudget;
     const now = performance.now();
     if ((this.bySocket.get(socket) ?? 0) >= perSocket) return 'socket';
-    if (
-      (this.byAddress.get(address) ?? 0) >= perAddress ||
-      (!small && (this.startingOfAddress.get(address) ?? 0) >= MAX_STARTING_PER_ADDRESS)
-    ) {
-      return 'address';
-    }
-    if (this.inFlight >= perInstance || (!small && this.starting >= MAX_STARTING_PER_INSTANCE)) {
-      return 'instance';
-    }
+    if ((this.byAddress.get(address) ?? 0) >= perAddress) return 'address';
+    if (this.inFlight >= perInstance) return 'instance';
     if (this.rateOfAddress.get(address)?.hasAny(now) === false) return 'address rate';
-    if (!this.instanceRate.hasAny(now)) return 'instance rate';
+    if (this.instanceRate?.hasAny(now) === false) return 'instance rate';
     return null;
   }
 
@@ -157,13 +125,14 @@ export class ReplayBudget implements OnModuleDestroy {
   private hold(socket: TownhallSocket, address: string, bytes: number): void {
     if (bytes <= 0) return;
     const now = performance.now();
+    const { ratePerAddress } = this.config.replayBudget;
     let rate = this.rateOfAddress.get(address);
-    if (!rate) {
-      rate = this.bucket(this.config.replayBudget.ratePerAddress);
+    if (!rate && ratePerAddress > 0) {
+      rate = this.bucket(ratePerAddress);
       this.rateOfAddress.set(address, rate);
     }
-    rate.spend(bytes, now);
-    this.instanceRate.spend(bytes, now);
+    rate?.spend(bytes, now);
+    this.instanceRate?.spend(bytes, now);
     this.add(socket, address, bytes);
     let released = false;
     const connection = socket.conn as unknown as EngineConnection;

@@ -26,12 +26,17 @@ const REPLAY = 999;
 const ASKS_PER_SECOND = 10;
 const OBSERVED_POST_MS = 50;
 const BODY = 'A comment long enough to make a replay weigh what a real thread does. '.repeat(8);
+/** The budget with its opt-in byte rates as README suggests them (the in-flight bounds default). */
+const BUDGETED = {
+  SOCKET_REPLAY_RATE_PER_IP: String(1024 * 1024),
+  SOCKET_REPLAY_RATE_TOTAL: String(16 * 1024 * 1024),
+};
 const UNBUDGETED = {
   SOCKET_REPLAY_BYTES: String(2 ** 30),
   SOCKET_REPLAY_BYTES_PER_IP: String(2 ** 30),
   SOCKET_REPLAY_BYTES_TOTAL: String(2 ** 30),
-  SOCKET_REPLAY_RATE_PER_IP: String(2 ** 34),
-  SOCKET_REPLAY_RATE_TOTAL: String(2 ** 36),
+  SOCKET_REPLAY_RATE_PER_IP: '0',
+  SOCKET_REPLAY_RATE_TOTAL: '0',
 };
 
 interface StormCounts {
@@ -212,7 +217,7 @@ export const replayStorm: Scenario = {
       events: intFlag(values, 'events', smoke ? 60 : 1_000, 10, 5_000),
       seconds: intFlag(values, 'seconds', smoke ? 2 : 10, 1, 600),
     };
-    const budgeted = await runServer(context, 'budget', {}, sizes, true);
+    const budgeted = await runServer(context, 'budget', BUDGETED, sizes, true);
     const unbudgeted = await runServer(context, 'no budget', UNBUDGETED, sizes, false);
     const idle = budgeted.idle!;
     const problems: string[] = [];
