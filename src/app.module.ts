@@ -59,7 +59,7 @@ export class AppModule {
               error || response.statusCode >= 500 ? 'error' : 'info',
           },
         }),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, config.databaseDirectUrl),
         EventsModule,
         RateLimitModule,
         SitesModule,

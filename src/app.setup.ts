@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { compileTrustProxy } from './common/net/client-address';
 import type { AppConfig } from './config/app-config';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
@@ -34,6 +35,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.useWebSocketAdapter(new TownhallIoAdapter(app, config, app.get(AllowedOrigins)));
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // req.ip (rate limits, embed auto-creation) follows X-Forwarded-For only through TRUST_PROXY
+  const trustProxy = compileTrustProxy(config.trustProxy);
+  if (trustProxy !== null) app.set('trust proxy', trustProxy);
   app.use(assignRequestId);
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(securityHeaders(config));

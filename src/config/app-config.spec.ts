@@ -192,6 +192,27 @@ describe('loadConfig', () => {
       });
     });
 
+    it('reads TRUST_PROXY as addresses and ranges, or as a number of hops', async () => {
+      const listed = await loadConfig({
+        JWT_SECRET: SECRET,
+        TRUST_PROXY: 'loopback, 10.0.0.0/8 ,fd00::1',
+      });
+      expect(listed.trustProxy).toEqual({ addresses: ['loopback', '10.0.0.0/8', 'fd00::1'] });
+      expect((await loadConfig({ JWT_SECRET: SECRET, TRUST_PROXY: '2' })).trustProxy).toEqual({
+        hops: 2,
+      });
+      expect((await loadConfig({ JWT_SECRET: SECRET })).trustProxy).toBeNull();
+    });
+
+    it('reads DATABASE_DIRECT_URL beside DATABASE_URL', async () => {
+      const config = await loadConfig({
+        JWT_SECRET: SECRET,
+        DATABASE_URL: 'postgres://u@127.0.0.1:6432/th',
+        DATABASE_DIRECT_URL: 'postgres://u@127.0.0.1:5432/th',
+      });
+      expect(config.databaseDirectUrl).toBe('postgres://u@127.0.0.1:5432/th');
+    });
+
     it('reads SEED_DEMO=false, RATE_LIMITS=on and a `*` among CORS_ORIGINS', async () => {
       const config = await loadConfig({
         DATA_DIR: dataDir,
@@ -240,6 +261,15 @@ describe('loadConfig', () => {
       ['METRICS_TOKEN', { METRICS_TOKEN: 'short-token' }],
       ['METRICS_TOKEN', { METRICS_TOKEN: 'a token with spaces in it' }],
       ['METRICS_PUBLIC', { METRICS_PUBLIC: 'sometimes' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '0' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'loopback, proxy.example' }],
+      ['DATABASE_DIRECT_URL', { DATABASE_DIRECT_URL: 'postgres://u@127.0.0.1/th' }],
+      [
+        'DATABASE_DIRECT_URL',
+        { DATABASE_URL: 'postgres://u@127.0.0.1:6432/th', DATABASE_DIRECT_URL: 'nonsense' },
+      ],
     ])('rejects a bad %s with a ConfigError naming it (%j)', async (variable, env) => {
       const error = await configError({ DATA_DIR: dataDir, ...env });
 

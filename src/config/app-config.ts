@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxySetting } from '../common/net/client-address';
 import { type Env, EnvReader, type RateLimitRule } from './env-reader';
 
 export type { Env, RateLimitRule };
@@ -61,6 +62,11 @@ export interface AppConfig {
   port: number;
   /** null: the embedded PostgreSQL in `dataDir` is used. */
   databaseUrl: string | null;
+  /**
+   * A direct connection (not through a transaction-pooling PgBouncer) for the migrations and
+   * their session advisory lock; null: DATABASE_URL is direct.
+   */
+  databaseDirectUrl: string | null;
   /** null: single process, in-memory fan-out. */
   redisUrl: string | null;
   dataDir: string;
@@ -74,6 +80,8 @@ export interface AppConfig {
   rateLimitRules: Record<RateLimitName, RateLimitRule>;
   /** The event rate limit is off with RATE_LIMITS=off; the others always apply. */
   socketLimits: SocketLimits;
+  /** Proxies whose `X-Forwarded-For` names the client (rate limits, per-address socket caps). */
+  trustProxy: TrustProxySetting;
   replayBudget: ReplayBudgetLimits;
   tallyIntervalMs: number;
   /** Votes waiting for their transaction per instance; past it: 503 with Retry-After. */
@@ -115,6 +123,10 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
   const port = read.integer('PORT', 3000, 0, 65535);
   const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseDirectUrl = read.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']);
+  if (databaseDirectUrl !== null && databaseUrl === null) {
+    problems.push('DATABASE_DIRECT_URL needs DATABASE_URL (the embedded PostgreSQL is direct)');
+  }
   const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
   const dataDir = resolve(read.string('DATA_DIR') ?? './.data');
   const adminUsername = read.string('ADMIN_USERNAME');
@@ -128,6 +140,12 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
       read.rate(`RATE_LIMIT_${name.replaceAll('-', '_').toUpperCase()}`, rule),
     ]),
   ) as Record<RateLimitName, RateLimitRule>;
+  const trustProxyRaw = read.string('TRUST_PROXY');
+  const trustProxyParsed = trustProxyRaw === undefined ? null : parseTrustProxy(trustProxyRaw);
+  if (typeof trustProxyParsed === 'string') {
+    problems.push(`TRUST_PROXY ${trustProxyParsed} (got "${trustProxyRaw}")`);
+  }
+  const trustProxy = typeof trustProxyParsed === 'string' ? null : trustProxyParsed;
   const socketLimits: SocketLimits = {
     eventRate: read.rate('SOCKET_EVENT_RATE', { limit: 20, ttlMs: 1_000 }),
     eventBurst: read.integer('SOCKET_EVENT_BURST', 50, 1, 100_000),
@@ -187,6 +205,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     nodeEnv,
     port,
     databaseUrl,
+    databaseDirectUrl,
     redisUrl,
     dataDir,
     jwtSecret,
@@ -197,6 +216,7 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     rateLimits,
     rateLimitRules,
     socketLimits,
+    trustProxy,
     replayBudget,
     tallyIntervalMs,
     voteQueueLimit,

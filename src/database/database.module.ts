@@ -1,12 +1,15 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
-import { MigrationRunner } from './migration-runner.service';
+import { DIRECT_DATABASE_URL, MigrationRunner } from './migration-runner.service';
 import { ormOptions } from './orm-options';
 
-/** MikroORM on PostgreSQL at `databaseUrl`, migrated to the latest schema on start. */
+/**
+ * MikroORM on PostgreSQL at `databaseUrl`, migrated to the latest schema on start, over
+ * `directUrl` when the pool goes through a transaction-pooling PgBouncer.
+ */
 @Module({})
 export class DatabaseModule {
-  static forRoot(databaseUrl: string): DynamicModule {
+  static forRoot(databaseUrl: string, directUrl: string | null = null): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -18,7 +21,7 @@ export class DatabaseModule {
           registerRequestContext: true,
         }),
       ],
-      providers: [MigrationRunner],
+      providers: [{ provide: DIRECT_DATABASE_URL, useValue: directUrl }, MigrationRunner],
       exports: [MigrationRunner],
     };
   }

@@ -9,5 +9,8 @@ export default loadConfig(process.env).then((config) => {
   if (config.databaseUrl === null) {
     throw new Error('DATABASE_URL must be set for the MikroORM CLI (postgres://user:pass@host/db)');
   }
-  return ormOptions(config.databaseUrl, { entities: ['dist/src/**/*.entity.js'] });
+  // the CLI migrates: behind a transaction-pooling PgBouncer it must reach PostgreSQL itself
+  return ormOptions(config.databaseDirectUrl ?? config.databaseUrl, {
+    entities: ['dist/src/**/*.entity.js'],
+  });
 });

@@ -12,6 +12,19 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/** The environment of a deployment's instance: rate limits off, LOG_LEVEL=warn, test-app's admin. */
+export function clusterEnv(databaseUrl: string, redisUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMITS: 'off',
+    LOG_LEVEL: 'warn',
+  };
+}
+
 /**
  * Starts `count` servers (`node dist/src/main.js`, healthy before this resolves) as a
  * load-balanced deployment runs them, with the admin of test-app's ADMIN. `env` adds to or
@@ -30,16 +43,7 @@ export async function startCluster(
   };
   try {
     redis = await startRedisServer();
-    const serverEnv = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      RATE_LIMITS: 'off',
-      LOG_LEVEL: 'warn',
-      ...env,
-    };
+    const serverEnv = { ...clusterEnv(database.url, redis.url), ...env };
     const servers = await Promise.all(Array.from({ length: count }, () => startServer(serverEnv)));
     return { database, redis, servers, close };
   } catch (error) {

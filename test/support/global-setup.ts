@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { CHROMIUM } from './browser';
+import { findPgBouncer } from './pgbouncer';
 import { createPostgresCluster, type PostgresCluster } from './postgres-cluster';
 import { findRedisServer, type RedisServer, startRedisServer } from './redis-server';
 
@@ -30,6 +31,7 @@ function missingPackages(): string[] {
   const missing: string[] = [];
   if (findRedisServer() === null) missing.push('redis-server');
   if (!existsSync(CHROMIUM)) missing.push('chromium');
+  if (findPgBouncer() === null) missing.push('pgbouncer');
   return missing;
 }
 

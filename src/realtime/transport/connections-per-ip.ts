@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { clientAddress, type TrustProxy } from '../../common/net/client-address';
 
 /** The Engine.IO server events this count follows. */
 interface EngineEvents {
@@ -16,8 +17,8 @@ interface Hold {
 
 /**
  * Live Engine.IO connections per client address, for SOCKET_MAX_CONNECTIONS_PER_IP. The address
- * is the TCP peer's: the app trusts no X-Forwarded-For, so behind a proxy every client counts as
- * the proxy. Handshakes run concurrently, so one the cap lets through holds its place at once;
+ * is the TCP peer's, or behind TRUST_PROXY the one its X-Forwarded-For names (without it,
+ * behind a proxy every client counts as the proxy). Handshakes run concurrently, so one the cap lets through holds its place at once;
  * the place passes to the connection it becomes, or is given back when the handshake fails or
  * its TCP socket closes first.
  */
@@ -26,7 +27,10 @@ export class ConnectionsPerIp {
   private readonly pending = new WeakMap<IncomingMessage, Hold>();
 
   /** @param max connections per address; 0: unlimited. */
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly trust: TrustProxy | null = null,
+  ) {}
 
   /** Must be called before any other `connection` listener (one may drop `request`). */
   watch(engine: EngineEvents): void {
@@ -49,7 +53,7 @@ export class ConnectionsPerIp {
   /** For allowRequest (handshakes only): false when the address is at the cap. */
   admit(request: IncomingMessage): boolean {
     if (this.max === 0) return true;
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(request, this.trust);
     const count = this.counts.get(address) ?? 0;
     if (count >= this.max) return false;
     this.counts.set(address, count + 1);

@@ -1,5 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import {
+  clientAddressOf,
+  compileTrustProxy,
+  type TrustProxy,
+} from '../../common/net/client-address';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -49,6 +54,7 @@ export class ReplayBudget implements OnModuleDestroy {
   private readonly byAddress = new Map<string, number>();
   private readonly bySocket = new WeakMap<TownhallSocket, number>();
   private readonly rateOfAddress = new Map<string, TokenBucket>();
+  private readonly trust: TrustProxy | null;
   private readonly instanceRate: TokenBucket | null;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -56,6 +62,7 @@ export class ReplayBudget implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
+    this.trust = compileTrustProxy(config.trustProxy);
     const { ratePerInstance } = config.replayBudget;
     this.instanceRate = ratePerInstance > 0 ? this.bucket(ratePerInstance) : null;
     this.sweeper = setInterval(() => {
@@ -88,7 +95,8 @@ export class ReplayBudget implements OnModuleDestroy {
    * the budget that is spent.
    */
   start(socket: TownhallSocket): ReplayTicket | ReplayScope {
-    const address = addressOf(socket);
+    const { address: peer, headers } = socket.handshake;
+    const address = clientAddressOf(peer, headers, this.trust);
     const scope = this.spent(socket, address);
     if (scope) {
       this.metrics.replaysRefused.inc({ scope });
@@ -177,8 +185,4 @@ export class ReplayBudget implements OnModuleDestroy {
     else this.byAddress.delete(address);
     this.metrics.replayBytesInFlight.set(this.inFlight);
   }
-}
-
-function addressOf(socket: TownhallSocket): string {
-  return socket.handshake.address || 'unknown';
 }

@@ -3,6 +3,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../../config/app-config';
 import type { AllowedOrigins } from '../../sites/allowed-origins.service';
 import { replayAwareParser } from './ack-encoder';
+import { compileTrustProxy } from '../../common/net/client-address';
 import { ConnectionsPerIp } from './connections-per-ip';
 import { ListenerIoAdapter } from './listener-io.adapter';
 
@@ -26,7 +27,10 @@ export class TownhallIoAdapter extends ListenerIoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const perIp = new ConnectionsPerIp(this.config.socketLimits.maxConnectionsPerIp);
+    const perIp = new ConnectionsPerIp(
+      this.config.socketLimits.maxConnectionsPerIp,
+      compileTrustProxy(this.config.trustProxy),
+    );
     const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
