@@ -33,6 +33,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
   read: () => load('./scenarios/read', 'read'),
   counts: () => load('./scenarios/counts', 'counts'),
   'replay-storm': () => load('./scenarios/replay-storm', 'replayStorm'),
+  presence: () => load('./scenarios/presence', 'presence'),
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
 };
 
