@@ -52,6 +52,9 @@ export { commentPageQuery } from './comment-page.query';
 
 const SELECT_COMMENT = `SELECT ${commentColumns({ cursorKey: true })}
     FROM comments c JOIN users u ON u.id = c.author_id`;
+/** A uuid as PostgreSQL prints it: safe inside an array literal as it is. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const SNAPSHOT_COLUMNS = `id, comment_seq, comment_count, ${tallyColumns()}, tallies_version`;
 
 /**
@@ -191,12 +194,17 @@ export class CommentsRepository {
     return rows[0] ? snapshotOf(rows[0]) : null;
   }
 
-  /** The same for several articles at once (one query, for periodic catch-up checks). */
+  /**
+   * The same for several articles at once (periodic catch-up checks): one query with one bind
+   * parameter, a uuid array, however many ids (an `IN (?, ?, …)` list fails past PostgreSQL's
+   * 65,535 parameters). Ids that are not uuids match nothing.
+   */
   async snapshots(articleIds: string[]): Promise<ArticleSnapshot[]> {
-    if (articleIds.length === 0) return [];
+    const ids = articleIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return [];
     const rows = await this.em.execute<SnapshotRow[]>(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM articles WHERE id IN (${articleIds.map(() => '?').join(', ')})`,
-      articleIds,
+      `SELECT ${SNAPSHOT_COLUMNS} FROM articles WHERE id = ANY(?::uuid[])`,
+      [`{${ids.join(',')}}`],
     );
     return rows.map(snapshotOf);
   }

@@ -86,6 +86,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly presencePublications = new Counter({
+    name: 'townhall_presence_publications_total',
+    help: 'Presence messages this instance published to the others: counts (batched, at most one a second) or alive (liveness)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly presenceCountsPublished = new Counter({
+    name: 'townhall_presence_counts_published_total',
+    help: "Articles' reader counts this instance published (inside its counts messages)",
+    registers: [this.registry],
+  });
+
   readonly relayPublishFailures = new Counter({
     name: 'townhall_relay_publish_failures_total',
     help: 'Domain events this instance could not publish to Redis (other instances catch up from PostgreSQL)',

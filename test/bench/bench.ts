@@ -5,6 +5,7 @@
  * Exit 1 when a scenario fails or reports an exactness problem; a missed target is reported,
  * not fatal. `--help` lists the scenarios and their flags.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
   read: () => load('./scenarios/read', 'read'),
   counts: () => load('./scenarios/counts', 'counts'),
   'replay-storm': () => load('./scenarios/replay-storm', 'replayStorm'),
+  presence: () => load('./scenarios/presence', 'presence'),
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
 };
 
@@ -55,6 +57,23 @@ const GLOBAL_USAGE = [
   '--json FILE          also write the results here (always: bench-results/bench-<time>.json)',
   '--scenario-timeout S  a scenario still running after S seconds fails (default 1800; smoke 300)',
 ];
+
+/** Rejections nobody handled during the run: any one fails it (exit 1). */
+const unhandledRejections: string[] = [];
+
+/** The commit the run measured, and whether the work tree differed from it (`git status`). */
+function gitCommit(): { commit: string | null; dirty: boolean | null } {
+  const git = (...args: string[]): string | null => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return null;
+    }
+  };
+  const commit = git('rev-parse', 'HEAD')?.trim() ?? null;
+  const status = git('status', '--porcelain', '--untracked-files=no');
+  return { commit, dirty: status === null ? null : status.trim() !== '' };
+}
 
 /** How long the machine is watched, idle, before each scenario: what else runs shows there. */
 const IDLE_SAMPLE_MS = 1_000;
@@ -194,6 +213,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\n${table(rows, smoke)}`);
   const report = {
     at: startedAt.toISOString(),
+    git: gitCommit(),
     smoke,
     big,
     argv,
@@ -205,6 +225,7 @@ async function main(argv: string[]): Promise<number> {
     },
     rows,
     scenarios: outcomes,
+    unhandledRejections,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
@@ -212,12 +233,17 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(file, json);
   if (typeof values.json === 'string') writeFileSync(resolve(values.json), json);
   console.log(
-    `\nwritten to ${file}${typeof values.json === 'string' ? ` and ${values.json}` : ''}`,
+    `\nwritten to ${file}${typeof values.json === 'string' ? ` and ${values.json}` : ''} ` +
+      `(commit ${report.git.commit ?? 'unknown'}${report.git.dirty ? ', work tree changed' : ''})`,
   );
 
   const failed = outcomes.filter((outcome) => outcome.error || outcome.problems.length);
   if (failed.length) {
     console.error(`failed: ${failed.map((outcome) => outcome.scenario).join(', ')}`);
+    return 1;
+  }
+  if (unhandledRejections.length) {
+    console.error(`failed: ${unhandledRejections.length} unhandled rejection(s)`);
     return 1;
   }
   return 0;
@@ -298,9 +324,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-// a promise a scenario left behind (e.g. after its timeout) must not end the run without cleanup
+// a promise a scenario left behind (e.g. after its timeout) must not end the run before its
+// cleanup, but it fails the run: it is recorded, reported in the JSON and makes the exit code 1
 process.on('unhandledRejection', (reason) => {
-  console.error('unhandled rejection (ignored):', reason);
+  const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+  unhandledRejections.push(text);
+  console.error('unhandled rejection (fails the run):', reason);
 });
 
 main(process.argv.slice(2)).then(

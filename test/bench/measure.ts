@@ -94,6 +94,12 @@ function machineTicks(): { busy: number; total: number } | null {
   }
 }
 
+/** CPU seconds all cores have been busy since boot (/proc/stat), null if unreadable. */
+export function machineBusySeconds(): number | null {
+  const ticks = machineTicks();
+  return ticks === null ? null : ticks.busy / ticksPerSecond();
+}
+
 /** Samples CPU and event-loop delay every `intervalMs` until stopped. */
 export function startSampler(pid: number | null, intervalMs = 1_000): { stop(): Sample[] } {
   const samples: Sample[] = [];

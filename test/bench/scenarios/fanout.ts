@@ -173,6 +173,11 @@ export function fanoutRows(
     ),
     row('server CPU (% of one core)', townhall.serverCpuPercent, baseline.serverCpuPercent),
     row(
+      'server CPU per delivered msg, gross (µs, /proc)',
+      townhall.grossCostUs,
+      baseline.grossCostUs,
+    ),
+    row(
       'emit cost (server CPU µs per delivered msg)',
       townhall.emitCostUs,
       baseline.emitCostUs,
