@@ -1,7 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DIRECT_DATABASE_URL, MigrationRunner } from './migration-runner.service';
-import { ormOptions } from './orm-options';
+import { serverOrmOptions } from './orm-options';
 
 /**
  * MikroORM on PostgreSQL at `databaseUrl`, migrated to the latest schema on start, over
@@ -14,7 +14,7 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         MikroOrmModule.forRoot({
-          ...ormOptions(databaseUrl),
+          ...serverOrmOptions(databaseUrl),
           entities: undefined,
           entitiesTs: undefined,
           autoLoadEntities: true,

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ormOptions } from './orm-options';
+import { serverOrmOptions } from './orm-options';
 
 /** Arbitrary constant shared by every Townhall instance: "townhall migrations". */
 const MIGRATION_LOCK_KEY = 7_412_001;
@@ -31,7 +31,7 @@ export class MigrationRunner implements OnModuleInit {
   async migrate(): Promise<void> {
     if (this.directUrl === null) return this.migrateWith(this.orm);
     const direct = await MikroORM.init({
-      ...ormOptions(this.directUrl, { pool: { min: 0, max: 2 } }),
+      ...serverOrmOptions(this.directUrl, { pool: { min: 0, max: 2 } }),
       // the migrations are SQL of their own: this connection needs no entities
       entities: [],
       entitiesTs: [],

@@ -58,6 +58,16 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
   });
 }
 
+/**
+ * The options of a running server: as ormOptions, but applying migrations does not rewrite
+ * their snapshot (the server is not where migrations are made; MikroORM rewrote the committed
+ * file from the database on every start that migrated, in an order that varies).
+ */
+export function serverOrmOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  const options = ormOptions(clientUrl, overrides);
+  return { ...options, migrations: { ...options.migrations, snapshot: false } };
+}
+
 function knexMessage(message: unknown): string {
   return typeof message === 'string' ? message : inspect(message, { depth: 2 });
 }
