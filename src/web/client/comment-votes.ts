@@ -14,6 +14,9 @@ const SYMBOL: Record<VoteValue, string> = { up: '▲', down: '▼' };
  * change in place, from the vote's answer and from live `comment.score` events.
  */
 export class CommentVotes {
+  /** Comments whose vote is on its way: a second press waits for the answer. */
+  private readonly inFlight = new Set<string>();
+
   constructor(
     private readonly ctx: PageContext,
     list: HTMLElement,
@@ -76,9 +79,12 @@ export class CommentVotes {
 
   private async vote(item: HTMLLIElement, value: VoteValue): Promise<void> {
     const id = item.dataset.commentId!;
+    if (this.inFlight.has(id)) return;
     const next = item.dataset.myVote === value ? null : value;
     const buttons = [...(votesOf(item)?.querySelectorAll('button') ?? [])];
-    buttons.forEach((button) => (button.disabled = true));
+    // not disabled: that would take the keyboard focus away from the pressed button
+    this.inFlight.add(id);
+    votesOf(item)?.setAttribute('aria-busy', 'true');
     try {
       const answer = await this.ctx.api.voteComment(id, next);
       item.dataset.myVote = answer.myVote ?? '';
@@ -89,7 +95,8 @@ export class CommentVotes {
     } catch (error) {
       this.ctx.announce(messageOf(error));
     } finally {
-      buttons.forEach((button) => (button.disabled = false));
+      this.inFlight.delete(id);
+      votesOf(item)?.removeAttribute('aria-busy');
     }
   }
 }

@@ -3,7 +3,7 @@ import { ApiError } from './api';
 import { messageOf } from './comment-actions';
 import { formatDate } from './comment-dom';
 import type { PageContext } from './context';
-import { h, plural } from './dom';
+import { h } from './dom';
 import { showUserHistory } from './user-history';
 
 /** What a decision changes elsewhere on the page. */
@@ -56,9 +56,10 @@ export class PendingQueue {
   }
 
   async show(): Promise<void> {
+    // comments held while the page loads arrive live meanwhile: kept
+    this.items.clear();
     this.panel.hidden = false;
     const page = await this.ctx.api.queue('pending');
-    this.items.clear();
     for (const item of page.items) this.items.set(item.comment.id, item.comment);
     this.render();
   }
@@ -125,9 +126,7 @@ export class PendingQueue {
     const sorted = [...this.items.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     this.empty.hidden = sorted.length > 0;
     this.heading.textContent =
-      sorted.length > 0
-        ? `Awaiting moderation (${plural(sorted.length, 'comment', 'comments')})`
-        : 'Awaiting moderation';
+      sorted.length > 0 ? `Awaiting moderation (${sorted.length})` : 'Awaiting moderation';
     this.list.replaceChildren(
       ...sorted.map((comment) =>
         h(
