@@ -13,6 +13,7 @@
  *   and every acknowledged vote is the one stored.
  */
 import { performance } from 'node:perf_hooks';
+import { WordMatcher } from '../../../src/comment-policy/word-matcher';
 import { seededRandom } from '../../support/seeded-random';
 import { query } from '../../support/test-database';
 import {
@@ -205,6 +206,21 @@ export function bannedList(count: number): string[] {
 
 const SETTINGS = { mode: 'post', suspectWords: [], editWindowSeconds: 900, holdLinks: false };
 
+/** In this process: µs per `find` of a comment's text in a matcher of `words` (built once). */
+function matcherMicros(words: string[], iterations: number): { buildMs: number; micros: number } {
+  const builtAt = performance.now();
+  const matcher = new WordMatcher(words);
+  const buildMs = performance.now() - builtAt;
+  let found = 0;
+  const began = performance.now();
+  for (let index = 0; index < iterations; index++) {
+    if (matcher.find(`bench ${index} ${FILLER}`) !== null) found++;
+  }
+  const micros = ((performance.now() - began) * 1000) / iterations;
+  if (found) throw new Error(`the matcher found ${found} banned entries in the bench comments`);
+  return { buildMs: Math.round(buildMs * 10) / 10, micros: Math.round(micros * 100) / 100 };
+}
+
 export const commentWords: Scenario = {
   name: 'comment-words',
   summary: 'posting comments with a 5,000-entry banned list vs with none (same server)',
@@ -261,6 +277,12 @@ export const commentWords: Scenario = {
       phases.push({ words: withWords, loop });
     }
     await setWords([]);
+    const iterations = context.smoke ? 2_000 : 50_000;
+    const micro = { list: matcherMicros(words, iterations), none: matcherMicros([], iterations) };
+    context.log(
+      `matcher in this process: ${micro.list.micros} µs per comment with ${wordCount} entries ` +
+        `(built in ${micro.list.buildMs} ms), ${micro.none.micros} µs with none`,
+    );
 
     const round2 = (value: number | null) =>
       value === null ? null : Math.round(value * 100) / 100;
@@ -312,6 +334,7 @@ export const commentWords: Scenario = {
           met: context.smoke || costRatio === null ? null : costRatio <= 1.1,
         },
         row('server CPU per post (ms)', round2(cpuMs(true)), round2(cpuMs(false))),
+        row('banned-word check per post (µs, in-process)', micro.list.micros, micro.none.micros),
         row(
           'post latency p50 (ms)',
           round2(mean(true, (l) => l.latency.p50)),
@@ -325,6 +348,7 @@ export const commentWords: Scenario = {
       ],
       details: {
         sizes: { ...size, authors, words: wordCount },
+        matcher: { iterations, ...micro },
         phases: phases.map((phase) => ({
           words: phase.words ? wordCount : 0,
           ...phase.loop.details,
