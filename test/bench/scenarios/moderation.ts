@@ -259,6 +259,7 @@ export const commentWords: Scenario = {
         `Words bench ${withWords ? 'list' : 'none'} ${phases.length + 1}`,
       );
       const path = `/api/articles/${articleId}/comments`;
+      const startedAt = new Date().toISOString().slice(11, 19);
       let wrongStatus = 0;
       const loop = await closedLoop(server, size, () => {
         const index = posted++;
@@ -275,7 +276,9 @@ export const commentWords: Scenario = {
           },
         };
       });
-      context.log(`${withWords ? `${wordCount} words` : 'no words'}: ${summaryOf(loop)}`);
+      context.log(
+        `${startedAt} UTC, ${withWords ? `${wordCount} words` : 'no words'}: ${summaryOf(loop)}`,
+      );
       if (loop.failed) {
         problems.push(`${loop.failed} post(s) failed, e.g. ${loop.failures.join(' | ')}`);
       }
