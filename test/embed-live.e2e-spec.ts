@@ -205,8 +205,13 @@ describe('embed in use (Chromium)', () => {
     expect(added).toEqual(['Townhall']);
   });
 
-  it('without data-sso, a reader signs in with a Townhall account inside the frame', async () => {
-    await putArticle('login-1');
+  it('without data-sso, a reader signs in with a Townhall account inside the frame, and votes on a comment there', async () => {
+    const articleId = await putArticle('login-1');
+    const theirs = (
+      (await postComment(t.http, other, articleId, 'Vote on me in the frame').expect(201)).body as {
+        id: string;
+      }
+    ).id;
     const reader = await registerUser(t.http);
     const page = await open(snippet('login-1'));
     const frame = await townhallFrame(page);
@@ -215,6 +220,29 @@ describe('embed in use (Chromium)', () => {
     await frame.locator('[data-login-form] button[type=submit]').click();
     await hasText(frame.locator('[data-account-name]'), `Signed in as ${reader.username}`);
     expect(await frame.locator('[data-comment-form]').isVisible()).toBe(true);
+
+    // the reader thread's vote buttons and sort work in the frame's compact layout
+    const up = frame.locator(`#comment-${theirs} button[data-comment-vote="up"]`);
+    await up.click();
+    await eventually(async () => expect(await up.getAttribute('aria-pressed')).toBe('true'));
+    await hasText(up, '▲ 1');
+    const listed = await request(t.http)
+      .get(`/api/articles/${articleId}/comments`)
+      .set('authorization', `Bearer ${reader.accessToken}`)
+      .expect(200);
+    expect(
+      (listed.body as { items: { score: unknown; myVote: unknown }[] }).items[0],
+    ).toMatchObject({
+      score: { up: 1, down: 0 },
+      myVote: 'up',
+    });
+    await frame.getByRole('button', { name: 'Top', exact: true }).click();
+    await eventually(async () =>
+      expect(
+        await frame.getByRole('button', { name: 'Top', exact: true }).getAttribute('aria-pressed'),
+      ).toBe('true'),
+    );
+    await hasText(frame.locator(`#comment-${theirs} .comment__body`), 'Vote on me in the frame');
   });
 
   it('data-theme dark and light set the frame’s colours; data-lang="de" speaks German', async () => {

@@ -36,7 +36,10 @@ export class ReaderPagesService {
     return (await this.articles.list(50)).items;
   }
 
-  /** The article and the first page of its comments, newest first, with replies oldest first. */
+  /**
+   * The article and the first page of its comments, newest first after the featured ones, with
+   * replies oldest first.
+   */
   async articlePage(slug: string, cursor?: string): Promise<ArticlePage> {
     const article = await this.articles.get(slug);
     const seq = article.commentSeq;
@@ -46,8 +49,21 @@ export class ReaderPagesService {
       cursor,
       showOriginals: false,
     });
+    // the first page starts with the editors' picks (top-level ones; replies stay in place)
+    const picks = cursor
+      ? []
+      : (
+          await this.comments.list(article.id, {
+            sort: 'newest',
+            limit: TOP_LEVEL_PAGE,
+            showOriginals: false,
+            featuredOnly: true,
+          })
+        ).items.filter((comment) => comment.parentId === null);
+    const pinned = new Set(picks.map((comment) => comment.id));
+    const comments = [...picks, ...page.items.filter((comment) => !pinned.has(comment.id))];
     const budget = { replyLists: MAX_REPLY_LISTS };
-    const thread = await this.withReplies(article.id, page.items, 1, budget);
+    const thread = await this.withReplies(article.id, comments, 1, budget);
     return { article, seq, thread, nextCursor: page.nextCursor };
   }
 

@@ -35,6 +35,8 @@ const SCENARIOS: Record<string, () => Scenario> = {
   'replay-storm': () => load('./scenarios/replay-storm', 'replayStorm'),
   presence: () => load('./scenarios/presence', 'presence'),
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
+  'comment-words': () => load('./scenarios/moderation', 'commentWords'),
+  'comment-votes-hot': () => load('./scenarios/moderation', 'commentVotesHot'),
 };
 
 /** A scenario module is loaded on demand, so one that fails to load fails only its scenario. */

@@ -14,6 +14,9 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+/** A comment as a signed-in reader reads it: with their own vote. */
+export type ReaderComment = CommentPayload & { myVote?: VoteValue | null };
+export type CommentSort = 'newest' | 'oldest' | 'top';
 export interface QueueItem {
   comment: CommentPayload;
   reportCount: number;
@@ -102,10 +105,17 @@ export class Api {
 
   comments(
     articleId: string,
-    query: { parentId?: string; sort: 'newest' | 'oldest'; cursor?: string; originals: boolean },
-  ): Promise<Page<CommentPayload>> {
+    query: {
+      parentId?: string;
+      sort: CommentSort;
+      cursor?: string;
+      originals: boolean;
+      featured?: boolean;
+    },
+  ): Promise<Page<ReaderComment>> {
     const params = new URLSearchParams({ sort: query.sort, limit: '20' });
     if (query.parentId) params.set('parentId', query.parentId);
+    if (query.featured) params.set('featured', 'true');
     if (query.cursor) params.set('cursor', query.cursor);
     if (query.originals) params.set('include', 'removed');
     return this.request('GET', `/api/articles/${articleId}/comments?${params.toString()}`);
@@ -139,8 +149,34 @@ export class Api {
     return this.request('POST', `/api/users/${userId}/ban`, { reason });
   }
 
-  queue(): Promise<Page<QueueItem>> {
-    return this.request('GET', '/api/moderation/queue?limit=50');
+  queue(status: 'reported' | 'pending' = 'reported'): Promise<Page<QueueItem>> {
+    return this.request('GET', `/api/moderation/queue?limit=50&status=${status}`);
+  }
+
+  voteComment(id: string, value: VoteValue | null) {
+    return this.request<{ score: CommentPayload['score']; myVote: VoteValue | null }>(
+      value ? 'PUT' : 'DELETE',
+      `/api/comments/${id}/vote`,
+      value ? { value } : undefined,
+    );
+  }
+
+  approve(id: string): Promise<CommentPayload> {
+    return this.request('POST', `/api/comments/${id}/approve`);
+  }
+
+  reject(id: string, reason: string): Promise<CommentPayload> {
+    return this.request('POST', `/api/comments/${id}/reject`, { reason });
+  }
+
+  feature(id: string, featured: boolean): Promise<CommentPayload> {
+    return this.request(featured ? 'POST' : 'DELETE', `/api/comments/${id}/feature`);
+  }
+
+  userComments(userId: string, cursor?: string): Promise<Page<CommentPayload>> {
+    const params = new URLSearchParams({ limit: '20' });
+    if (cursor) params.set('cursor', cursor);
+    return this.request('GET', `/api/users/${userId}/comments?${params.toString()}`);
   }
 
   /** A fresh access token (e.g. for the socket after `session.expired`); false if signed out. */

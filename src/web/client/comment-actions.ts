@@ -2,6 +2,7 @@ import type { CommentPayload } from '../../realtime/contract';
 import { ApiError } from './api';
 import { type PageContext, isModerator } from './context';
 import { h } from './dom';
+import { showUserHistory } from './user-history';
 
 /** What the actions change in the thread. */
 export interface ThreadUpdates {
@@ -37,6 +38,14 @@ export class CommentActions {
     if (visible && own) menu.push(button('edit', 'Edit'), button('delete', 'Delete'));
     if (moderator && visible) menu.push(button('remove', 'Remove'));
     if (moderator && item.dataset.status === 'removed') menu.push(button('restore', 'Restore'));
+    if (moderator && visible) {
+      menu.push(
+        featuredItem(item)
+          ? button('unfeature', 'Unfeature')
+          : button('feature', "Feature (editors' pick)"),
+      );
+    }
+    if (moderator && item.dataset.authorId) menu.push(button('history', 'Comment history'));
     if (moderator && item.dataset.authorId && !own) menu.push(button('ban', 'Ban author'));
     slot.replaceChildren(
       ...(visible ? [button('reply', 'Reply')] : []),
@@ -88,6 +97,16 @@ export class CommentActions {
         if (!reason) return;
         this.thread.updated(await this.ctx.api.remove(id, reason));
         return this.ctx.announce('The comment was removed.');
+      }
+      case 'feature':
+      case 'unfeature':
+        this.thread.updated(await this.ctx.api.feature(id, action === 'feature'));
+        return this.ctx.announce(
+          action === 'feature' ? 'The comment is featured.' : 'The comment is no longer featured.',
+        );
+      case 'history': {
+        const handle = item.querySelector('.comment__handle')?.textContent ?? '';
+        return showUserHistory(this.ctx, item.dataset.authorId!, handle.replace(/^@/, ''));
       }
       case 'restore':
         this.thread.updated(await this.ctx.api.restore(id));
@@ -167,6 +186,10 @@ export class CommentActions {
   private failed(error: unknown): void {
     this.ctx.announce(messageOf(error));
   }
+}
+
+function featuredItem(item: HTMLElement): boolean {
+  return item.querySelector(':scope > .comment__card [data-featured]') !== null;
 }
 
 function button(action: string, label: string): HTMLButtonElement {

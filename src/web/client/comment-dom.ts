@@ -1,4 +1,5 @@
 import type { CommentPayload } from '../../realtime/contract';
+import type { ReaderComment } from './api';
 import { dateFormatter } from '../views/format';
 import { h } from './dom';
 
@@ -6,7 +7,7 @@ import { h } from './dom';
  * The markup of one comment, as src/web/views/comment.view.ts renders it on the server:
  * keep the two in step.
  */
-export function commentElement(comment: CommentPayload): HTMLLIElement {
+export function commentElement(comment: ReaderComment): HTMLLIElement {
   const item = h('li', { class: 'comment', id: `comment-${comment.id}` });
   item.append(commentCard(comment), h('ol', { class: 'replies' }));
   updateCommentData(item, comment);
@@ -14,16 +15,18 @@ export function commentElement(comment: CommentPayload): HTMLLIElement {
 }
 
 /** Replaces the card (after an edit, a restore, a removal) and keeps the replies. */
-export function replaceCard(item: HTMLElement, comment: CommentPayload): void {
+export function replaceCard(item: HTMLElement, comment: ReaderComment): void {
   item.querySelector(':scope > .comment__card')?.replaceWith(commentCard(comment));
   updateCommentData(item, comment);
 }
 
-function updateCommentData(item: HTMLElement, comment: CommentPayload): void {
+function updateCommentData(item: HTMLElement, comment: ReaderComment): void {
   item.dataset.commentId = comment.id;
   item.dataset.parentId = comment.parentId ?? '';
   item.dataset.authorId = comment.author?.id ?? '';
   item.dataset.status = comment.status;
+  // live events carry no myVote: the reader's vote stays what the last read said
+  if (comment.myVote !== undefined) item.dataset.myVote = comment.myVote ?? '';
 }
 
 export function tombstoneText(status: CommentPayload['status']): string {
@@ -45,7 +48,9 @@ function commentCard(comment: CommentPayload): HTMLElement {
   }
   // moderators see removed and deleted comments as written, marked; authors their held ones
   const badge =
-    comment.status === 'visible' ? null : h('span', { class: 'badge' }, BADGES[comment.status]);
+    comment.status === 'visible'
+      ? null
+      : h('span', { class: 'badge', 'data-status-badge': comment.status }, BADGES[comment.status]);
   const featured = comment.featured
     ? h('span', { class: 'badge badge--featured', 'data-featured': true }, "Editors' pick")
     : null;
@@ -71,7 +76,11 @@ function commentCard(comment: CommentPayload): HTMLElement {
       featured,
     ),
     h('p', { class: 'comment__body' }, comment.body),
-    h('p', { class: 'comment__score', 'data-score': true }, scoreText(comment.score)),
+    h(
+      'div',
+      { class: 'comment__votes', 'data-votes': true },
+      h('span', { class: 'comment__score', 'data-score': true }, scoreText(comment.score)),
+    ),
     actions,
   );
 }

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   CommentPayload,
+  CommentPendingEvent,
   ReplayedEvent,
   CommentScoreEvent,
   ReportCreatedEvent,
@@ -32,6 +33,8 @@ export interface LiveHandlers {
   reported(event: ReportCreatedEvent): void;
   /** A comment's new absolute score (coalesced by the server). */
   score(event: CommentScoreEvent): void;
+  /** Moderators: a comment was held. */
+  pending(event: CommentPendingEvent): void;
   /** Too much was missed: reload the comments over REST. */
   resync(): Promise<void>;
   /** After a reconnect: how many comment events arrived in `missed`. */
@@ -74,6 +77,7 @@ export class LiveFeed {
     this.socket.on('presence', (event) => this.on.readers(event.readers));
     this.socket.on('report.created', (event) => this.on.reported(event));
     this.socket.on('comment.score', (event) => this.on.score(event));
+    this.socket.on('comment.pending', (event) => this.on.pending(event));
     this.socket.on('comment.created', (event) => this.apply({ type: 'comment.created', ...event }));
     this.socket.on('comment.updated', (event) => this.apply({ type: 'comment.updated', ...event }));
     this.socket.on('comment.removed', (event) => this.apply({ type: 'comment.removed', ...event }));

@@ -3,6 +3,7 @@ import type { QueueItem } from './api';
 import { messageOf } from './comment-actions';
 import type { PageContext } from './context';
 import { find, h, plural } from './dom';
+import { showUserHistory } from './user-history';
 
 /** Moderators' panel: reported, still visible comments, most reported first, kept live. */
 export class ModerationQueue {
@@ -20,6 +21,9 @@ export class ModerationQueue {
     this.list.addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-remove]');
       if (button) void this.remove(button.dataset.remove!);
+      const history = (event.target as Element).closest<HTMLButtonElement>('button[data-history]');
+      const author = history ? this.items.get(history.dataset.history!)?.comment.author : null;
+      if (author) void showUserHistory(this.ctx, author.id, author.username);
     });
   }
 
@@ -88,6 +92,13 @@ export class ModerationQueue {
             { type: 'button', class: 'link-button', 'data-remove': comment.id },
             'Remove',
           ),
+          comment.author
+            ? h(
+                'button',
+                { type: 'button', class: 'link-button', 'data-history': comment.id },
+                'History',
+              )
+            : null,
         );
       }),
     );

@@ -7,12 +7,14 @@
 import { catalogue } from '../i18n';
 import { type Api, ApiError, type User } from './api';
 import { messageOf } from './comment-actions';
-import { formatDate, scoreText } from './comment-dom';
+import { formatDate } from './comment-dom';
 import { CommentCount } from './comment-count';
 import { type PageContext, isModerator } from './context';
 import { find, findAll, plural } from './dom';
 import { LiveFeed } from './live';
 import { ModerationQueue } from './moderation-queue';
+import { PendingQueue } from './pending-queue';
+import { sortControl } from './comment-sort';
 import { TallyBar } from './tally-bar';
 import { Thread } from './thread';
 
@@ -48,6 +50,11 @@ export function startReader(root: HTMLElement, api: Api): Reader {
   const queue = new ModerationQueue(ctx, find('[data-mod-queue]', root), (comment) =>
     thread.updated(comment),
   );
+  const pending = new PendingQueue(ctx, find('[data-mod-queue]', root), {
+    approved: (comment) => {
+      if (comment.articleId === ctx.articleId) thread.insert(comment);
+    },
+  });
 
   // the server wrote times in UTC; show them in the reader's zone
   findAll<HTMLTimeElement>('time[datetime]', root).forEach(
@@ -55,9 +62,14 @@ export function startReader(root: HTMLElement, api: Api): Reader {
   );
   const count = new CommentCount(find('[data-comment-count]', root));
   count.seed(thread.statuses());
+  sortControl(ctx, find('.comments__head', root), async (sort) => {
+    await thread.setSort(sort);
+    count.seed(thread.statuses());
+  });
   const live = new LiveFeed(ctx, Number(root.dataset.seq) || 0, {
     tallies: (next, version) => tallies.set(next, version),
     created: (comment) => {
+      pending.gone(comment.id);
       count.created(comment.id);
       thread.buffered(comment);
     },
@@ -76,12 +88,8 @@ export function startReader(root: HTMLElement, api: Api): Reader {
     },
     commentCount: (n) => count.set(n),
     reported: (event) => queue.reported(event),
-    score: (event) => {
-      const target = document.querySelector(
-        `#comment-${CSS.escape(event.commentId)} > .comment__card [data-score]`,
-      );
-      if (target) target.textContent = scoreText(event.score);
-    },
+    score: (event) => thread.score(event.commentId, event.score),
+    pending: (event) => pending.pending(event),
     resync: async () => {
       await thread.reload();
       count.seed(thread.statuses());
@@ -97,6 +105,7 @@ export function startReader(root: HTMLElement, api: Api): Reader {
   /** Everything that depends on who is signed in. */
   const signedIn = async (user: User | null): Promise<void> => {
     const wasModerator = isModerator(ctx.user);
+    const wasId = ctx.user?.id ?? null;
     ctx.user = user;
     findAll('[data-anon-only]').forEach((element) => (element.hidden = user !== null));
     auth.hidden = user !== null;
@@ -113,14 +122,18 @@ export function startReader(root: HTMLElement, api: Api): Reader {
     } else {
       tallies.setMine({ interesting: null, support: null });
     }
-    if (isModerator(user) !== wasModerator) {
+    // another reader: their votes (myVote) and their own held comments come with the thread
+    if (isModerator(user) !== wasModerator || (user?.id ?? null) !== wasId) {
       await thread.reload();
       count.seed(thread.statuses());
     } else {
       thread.renderAllActions();
     }
-    if (isModerator(user)) await queue.show();
-    else queue.hide();
+    if (isModerator(user)) await Promise.all([queue.show(), pending.show()]);
+    else {
+      queue.hide();
+      pending.hide();
+    }
   };
 
   ctx.api.onSessionLost = () => {
@@ -184,7 +197,13 @@ export function startReader(root: HTMLElement, api: Api): Reader {
       .then((comment) => {
         textarea.value = '';
         thread.insert(comment);
-        ctx.announce(t.posted);
+        ctx.announce(
+          comment.status === 'pending'
+            ? 'Your comment awaits a moderator: only you see it until it is approved.'
+            : comment.status === 'rejected'
+              ? 'Your comment was rejected: it contains a word this site does not allow.'
+              : t.posted,
+        );
       })
       .catch((failure: unknown) => (error.textContent = messageOf(failure)))
       .finally(() => (submit.disabled = false));

@@ -1,5 +1,7 @@
-import type { CommentPayload } from '../../realtime/contract';
+import type { CommentPayload, VoteCounts } from '../../realtime/contract';
+import type { CommentSort } from './api';
 import { CommentActions } from './comment-actions';
+import { CommentVotes } from './comment-votes';
 import { commentElement, replaceCard } from './comment-dom';
 import { type PageContext, isModerator } from './context';
 import { catalogue } from '../i18n';
@@ -17,6 +19,9 @@ export class Thread {
   private readonly empty: HTMLElement;
   private readonly buffer = new Map<string, CommentPayload>();
   private readonly actions: CommentActions;
+  private readonly votes: CommentVotes;
+  /** The order of top-level comments (the sort buttons). */
+  sort: CommentSort = 'newest';
 
   constructor(
     private readonly ctx: PageContext,
@@ -27,6 +32,7 @@ export class Thread {
     this.empty = find('[data-no-comments]', section);
     this.newButton.addEventListener('click', () => this.showBuffered());
     this.actions = new CommentActions(ctx, this.list, this);
+    this.votes = new CommentVotes(ctx, this.list);
   }
 
   item(id: string): HTMLLIElement | null {
@@ -37,7 +43,10 @@ export class Thread {
 
   /** Another reader's new comment: buffered until the reader asks to see it. */
   buffered(comment: CommentPayload): void {
-    if (this.item(comment.id)) return;
+    const shown = this.item(comment.id);
+    // the author's own held comment, now approved
+    if (shown && shown.dataset.status !== comment.status) this.updated(comment);
+    if (shown) return;
     this.buffer.set(comment.id, comment);
     this.updateNewButton();
   }
@@ -95,6 +104,7 @@ export class Thread {
   async reload(): Promise<void> {
     const page = await loadThread(this.ctx.api, this.ctx.articleId, {
       originals: isModerator(this.ctx.user),
+      sort: this.sort,
     });
     this.buffer.clear();
     this.list.replaceChildren(...page.items.map((item) => this.build(item)));
@@ -103,11 +113,24 @@ export class Thread {
     this.setLoadMore(page.nextCursor);
   }
 
+  /** Shows the thread in another order (the sort buttons). */
+  async setSort(sort: CommentSort): Promise<void> {
+    const before = this.sort;
+    this.sort = sort;
+    try {
+      await this.reload();
+    } catch (error) {
+      this.sort = before;
+      throw error;
+    }
+  }
+
   /** Appends the next page of older comments ("More comments"). */
   async loadMore(cursor: string): Promise<string | null> {
     const page = await loadThread(this.ctx.api, this.ctx.articleId, {
       cursor,
       originals: isModerator(this.ctx.user),
+      sort: this.sort,
     });
     for (const item of page.items)
       if (!this.item(item.comment.id)) this.list.append(this.build(item));
@@ -120,6 +143,13 @@ export class Thread {
 
   renderActions(item: HTMLElement): void {
     this.actions.render(item);
+    this.votes.render(item);
+  }
+
+  /** A comment's new score (live). */
+  score(id: string, score: VoteCounts): void {
+    const item = this.item(id);
+    if (item) this.votes.setScore(item, score);
   }
 
   private build(loaded: LoadedComment): HTMLLIElement {

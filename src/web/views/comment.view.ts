@@ -38,7 +38,9 @@ function visibleCard(comment: CommentView): SafeHtml {
       }
     </p>
     <p class="comment__body">${comment.body}</p>
-    <p class="comment__score" data-score>▲ ${comment.score.up} ▼ ${comment.score.down}</p>
+    <div class="comment__votes" data-votes>
+      <span class="comment__score" data-score>▲ ${comment.score.up} ▼ ${comment.score.down}</span>
+    </div>
     <div class="comment__actions" data-actions></div>
   </article>`;
 }
