@@ -12,6 +12,19 @@ export interface ScoredComment {
   version: number;
 }
 
+/** One user's vote on one comment; `value: null` is no vote (retracted). */
+export interface CommentVoteChange {
+  commentId: string;
+  userId: string;
+  value: CommentVoteValue | null;
+}
+
+/** How far one batch moves one comment's counters. */
+export interface ScoreDelta {
+  up: number;
+  down: number;
+}
+
 interface ScoreRow {
   id: string;
   article_id: string;
@@ -24,66 +37,102 @@ interface ScoreRow {
 
 const COLUMNS = 'id, article_id, author_id, status, score_up, score_down, score_version';
 
+export function commentVoteKey(vote: Pick<CommentVoteChange, 'commentId' | 'userId'>): string {
+  return `${vote.commentId}:${vote.userId}`;
+}
+
 /**
- * Comment votes and the score counters, in separate statements inside the caller's
- * transaction: the comment row is locked first, so the vote read after it stays as read until
- * COMMIT and the counters move by exactly what was written (one CTE would read a stale snapshot).
+ * Comment votes and the score counters, for a batch of votes inside the caller's transaction:
+ * the comment rows are locked first (in id order), so the votes read after them stay as read
+ * until COMMIT and the counters move by exactly what was written (one CTE would read a stale
+ * snapshot). Each statement takes the whole batch: JSON arrays in, one round trip each.
  */
 @Injectable()
 export class CommentVotesRepository {
   constructor(private readonly em: EntityManager) {}
 
-  async lockComment(id: string): Promise<ScoredComment | null> {
+  async lockComments(ids: readonly string[]): Promise<Map<string, ScoredComment>> {
     const rows = await this.em.execute<ScoreRow[]>(
-      `SELECT ${COLUMNS} FROM comments WHERE id = ? FOR UPDATE`,
-      [id],
+      `SELECT ${COLUMNS} FROM comments
+        WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)
+        ORDER BY id FOR UPDATE`,
+      [JSON.stringify(ids)],
     );
-    return rows[0] ? scoredOf(rows[0]) : null;
+    return byComment(rows);
   }
 
-  async vote(commentId: string, userId: string): Promise<CommentVoteValue | null> {
-    const rows = await this.em.execute<{ value: CommentVoteValue }[]>(
-      'SELECT value FROM comment_votes WHERE comment_id = ? AND user_id = ?',
-      [commentId, userId],
+  /** The stored votes among `keys`, by `commentVoteKey`. */
+  async currentVotes(
+    keys: readonly Omit<CommentVoteChange, 'value'>[],
+  ): Promise<Map<string, CommentVoteValue>> {
+    const rows = await this.em.execute<
+      { comment_id: string; user_id: string; value: CommentVoteValue }[]
+    >(
+      `SELECT v.comment_id, v.user_id, v.value
+         FROM jsonb_to_recordset(?::jsonb) AS k("commentId" uuid, "userId" uuid)
+        CROSS JOIN LATERAL (
+          SELECT comment_id, user_id, value FROM comment_votes
+           WHERE comment_id = k."commentId" AND user_id = k."userId"
+        ) v`,
+      [JSON.stringify(keys.map(({ commentId, userId }) => ({ commentId, userId })))],
     );
-    return rows[0]?.value ?? null;
+    return new Map(
+      rows.map((row) => [
+        commentVoteKey({ commentId: row.comment_id, userId: row.user_id }),
+        row.value,
+      ]),
+    );
   }
 
-  async store(commentId: string, userId: string, value: CommentVoteValue | null): Promise<void> {
-    if (value === null) {
-      await this.em.execute('DELETE FROM comment_votes WHERE comment_id = ? AND user_id = ?', [
-        commentId,
-        userId,
-      ]);
-      return;
-    }
-    await this.em.execute(
-      `INSERT INTO comment_votes (comment_id, user_id, value, created_at)
-       VALUES (?, ?, ?, clock_timestamp())
-       ON CONFLICT (comment_id, user_id) DO UPDATE SET value = excluded.value`,
-      [commentId, userId, value],
-    );
-  }
-
-  /** Moves the counters and the version; the new score. */
-  async move(commentId: string, up: number, down: number): Promise<ScoredComment> {
+  /**
+   * Stores `changes` (an upsert per vote, a delete per retraction; one per comment and user),
+   * moves each comment's counters by its delta and bumps its version, in one statement; the
+   * new scores by comment.
+   */
+  async apply(
+    changes: readonly CommentVoteChange[],
+    deltas: ReadonlyMap<string, ScoreDelta>,
+  ): Promise<Map<string, ScoredComment>> {
     const rows = await this.em.execute<ScoreRow[]>(
-      `UPDATE comments SET score_up = score_up + ?, score_down = score_down + ?,
-              score_version = score_version + 1
-        WHERE id = ? RETURNING ${COLUMNS}`,
-      [up, down, commentId],
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset(?::jsonb) AS t("commentId" uuid, "userId" uuid, value text)
+       ), upserted AS (
+         INSERT INTO comment_votes (comment_id, user_id, value, created_at)
+         SELECT "commentId", "userId", value, clock_timestamp() FROM input WHERE value IS NOT NULL
+         ON CONFLICT (comment_id, user_id) DO UPDATE SET value = excluded.value
+         RETURNING 1
+       ), deleted AS (
+         DELETE FROM comment_votes v USING input i
+          WHERE i.value IS NULL AND v.comment_id = i."commentId" AND v.user_id = i."userId"
+         RETURNING 1
+       )
+       UPDATE comments c
+          SET score_up = c.score_up + d.up, score_down = c.score_down + d.down,
+              score_version = c.score_version + 1
+         FROM jsonb_to_recordset(?::jsonb) AS d(id uuid, up int, down int)
+        WHERE c.id = d.id
+       RETURNING ${COLUMNS.replace(/(\w+)/g, 'c.$1')}`,
+      [
+        JSON.stringify(changes),
+        JSON.stringify([...deltas].map(([id, delta]) => ({ id, ...delta }))),
+      ],
     );
-    return scoredOf(rows[0]!);
+    return byComment(rows);
   }
 }
 
-function scoredOf(row: ScoreRow): ScoredComment {
-  return {
-    id: row.id,
-    articleId: row.article_id,
-    authorId: row.author_id,
-    status: row.status,
-    score: { up: row.score_up, down: row.score_down },
-    version: row.score_version,
-  };
+function byComment(rows: ScoreRow[]): Map<string, ScoredComment> {
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        articleId: row.article_id,
+        authorId: row.author_id,
+        status: row.status,
+        score: { up: row.score_up, down: row.score_down },
+        version: row.score_version,
+      },
+    ]),
+  );
 }
