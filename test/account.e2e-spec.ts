@@ -49,6 +49,11 @@ describe('account self-service: export and erasure', () => {
     await vote(alice, articleId, 'up');
     await vote(bob, articleId, 'up');
     await request(t.http)
+      .put(`/api/comments/${bobId}/vote`)
+      .set(...bearer(alice))
+      .send({ value: 'up' })
+      .expect(200);
+    await request(t.http)
       .post(`/api/comments/${bobId}/reports`)
       .set(...bearer(alice))
       .send({ reason: 'spam' })
@@ -75,6 +80,7 @@ describe('account self-service: export and erasure', () => {
     expect(body.votes).toEqual([
       expect.objectContaining({ articleId, dimension: 'interesting', value: 'up' }),
     ]);
+    expect(body.commentVotes).toEqual([expect.objectContaining({ value: 'up' })]);
     expect(body.reports).toEqual([expect.objectContaining({ reason: 'spam' })]);
     expect(Array.isArray(body.notifications)).toBe(true);
     await request(t.http).get('/api/me/export').expect(401);
@@ -116,6 +122,7 @@ describe('account self-service: export and erasure', () => {
       nextEvent(observer, 'comment.removed', (e) => e.commentId === id),
     );
     const tally = nextEvent(observer, 'tally', (e) => e.tallies.interesting.up === 1);
+    const score = nextEvent(observer, 'comment.score', (e) => e.score.up === 0);
     const closed = new Promise((resolve) => aliceSocket.once('disconnect', resolve));
 
     await request(t.http)
@@ -126,6 +133,8 @@ describe('account self-service: export and erasure', () => {
 
     for (const event of await Promise.all(removed)) expect(event.status).toBe('deleted');
     expect((await tally).tallies.interesting).toEqual({ up: 1, down: 0 });
+    // alice's vote on bob's comment is withdrawn too, live
+    expect((await score).score).toEqual({ up: 0, down: 0 });
     await closed;
 
     const article = await request(t.http).get(`/api/articles/${articleId}`).expect(200);
@@ -168,5 +177,17 @@ describe('account self-service: export and erasure', () => {
     expect(bodies.map((b) => b.body)).toEqual(['', '']);
     const votes = await query(t.database.url, 'SELECT 1 FROM votes WHERE user_id = $1', [alice.id]);
     expect(votes).toEqual([]);
+    const commentVotes = await query(
+      t.database.url,
+      'SELECT 1 FROM comment_votes WHERE user_id = $1',
+      [alice.id],
+    );
+    expect(commentVotes).toEqual([]);
+    const [scored] = await query<{ score_up: number }>(
+      t.database.url,
+      'SELECT score_up FROM comments WHERE author_id = $1 AND parent_id IS NULL',
+      [bob.id],
+    );
+    expect(scored).toEqual({ score_up: 0 });
   });
 });

@@ -38,6 +38,14 @@ export class AccountRepository {
     );
   }
 
+  commentVotes(userId: string): Promise<{ commentId: string; value: string }[]> {
+    return this.em.execute(
+      `SELECT comment_id AS "commentId", value, created_at AS "createdAt"
+         FROM comment_votes WHERE user_id = ? ORDER BY created_at, comment_id`,
+      [userId],
+    );
+  }
+
   reports(userId: string): Promise<Row[]> {
     return this.em.execute<Row[]>(
       `SELECT id, comment_id AS "commentId", reason, created_at AS "createdAt",

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { CommentsService } from '../comments/comments.service';
+import { CommentVotesService } from '../comments/votes/comment-votes.service';
 import type { Principal } from '../common/auth/principal';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
@@ -20,6 +21,7 @@ export class AccountService {
     private readonly users: UsersService,
     private readonly comments: CommentsService,
     private readonly votes: VotesService,
+    private readonly commentVotes: CommentVotesService,
     private readonly notifications: NotificationsService,
     private readonly events: DomainEventBus,
     private readonly em: EntityManager,
@@ -28,9 +30,10 @@ export class AccountService {
   async export(userId: string): Promise<Record<string, unknown>> {
     const account = await this.account.account(userId);
     if (!account) throw new NotFoundError('user');
-    const [comments, votes, reports, notifications] = await Promise.all([
+    const [comments, votes, commentVotes, reports, notifications] = await Promise.all([
       this.account.comments(userId),
       this.account.votes(userId),
+      this.account.commentVotes(userId),
       this.account.reports(userId),
       this.notifications.allOf(userId),
     ]);
@@ -39,6 +42,7 @@ export class AccountService {
       account,
       comments,
       votes,
+      commentVotes,
       reports,
       notifications: notifications.map(toNotificationView),
     };
@@ -46,7 +50,8 @@ export class AccountService {
 
   /**
    * Checks the password first (SSO users have none): a wrong one changes nothing. Then every
-   * vote is withdrawn through the vote path (tallies exact, pushed live), every visible or
+   * article and comment vote is withdrawn through its vote path (tallies and scores exact,
+   * pushed live), every visible or
    * removed comment becomes a `deleted` tombstone through the comment path (counters, events),
    * and the account itself is erased in one last transaction.
    */
@@ -62,6 +67,15 @@ export class AccountService {
     const votes = await this.account.votes(user.id);
     await Promise.all(
       votes.map((vote) => this.votes.retract(user.id, vote.articleId, vote.dimension as Dimension)),
+    );
+    const commentVotes = await this.account.commentVotes(user.id);
+    await Promise.all(
+      commentVotes.map((vote) =>
+        // a comment gone meanwhile took its votes with it
+        this.commentVotes.set(principal, vote.commentId, null).catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error;
+        }),
+      ),
     );
     for (const id of await this.account.commentsToTombstone(user.id)) {
       await this.comments.changeStatus(id, {

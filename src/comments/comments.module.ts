@@ -48,6 +48,6 @@ import { StreamEpoch } from './stream-epoch.service';
     CommentFeedReader,
     StreamEpoch,
   ],
-  exports: [CommentsService, FeaturedComments, CommentFeedReader, StreamEpoch],
+  exports: [CommentsService, CommentVotesService, FeaturedComments, CommentFeedReader, StreamEpoch],
 })
 export class CommentsModule {}
