@@ -16,11 +16,16 @@ export interface QueueDefinition<T extends object> {
   /** A job whose worker died is given back after this long (pg-boss expiry). */
   expireInSeconds: number;
   handle(jobs: PgBoss.Job<T>[]): Promise<void>;
+  /** A cron expression (UTC): pg-boss sends one job of this queue at each time, cluster-wide. */
+  cron?: string;
 }
 
 export interface JobToSend<T extends object> {
   data: T;
   startAfter?: Date;
+  /** With `singletonSeconds`: one job of this key per slot of that many seconds; others dropped. */
+  singletonKey?: string;
+  singletonSeconds?: number;
 }
 
 /** pg-boss's own tables live in this schema; it installs and migrates them itself at start. */
@@ -53,7 +58,8 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       application_name: 'townhall-jobs',
       migrate: true,
       supervise: true,
-      schedule: false,
+      // the cron of queues that have one (the daily mail digest): one job per time, cluster-wide
+      schedule: true,
       maintenanceIntervalSeconds: 30,
     });
     this.boss.on('error', (error: Error) => this.logger.warn(`job queue: ${error.message}`));
@@ -80,6 +86,9 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       }
     });
     for (const definition of this.definitions.values()) {
+      if (definition.cron) {
+        await this.boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC' });
+      }
       const id = await this.boss.work<object>(
         definition.name,
         { batchSize: definition.batchSize, pollingIntervalSeconds: 0.5 },
@@ -98,9 +107,21 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   ): Promise<void> {
     if (jobs.length === 0) return;
     await this.boss.insert(
-      jobs.map((job) => ({ name, data: job.data, startAfter: job.startAfter })),
+      jobs.map((job) => ({
+        name,
+        data: job.data,
+        startAfter: job.startAfter,
+        singletonKey: job.singletonKey,
+        singletonSeconds: job.singletonSeconds,
+      })),
       { db: transactionDb(em) },
     );
+  }
+
+  /** Adds one job outside any transaction (e.g. to run a scheduled queue now). */
+  async send<T extends object>(name: string, data: T): Promise<void> {
+    await this.boss.send(name, data);
+    this.wake(name);
   }
 
   /** Lets this instance's worker of `name` look for jobs now instead of at its next poll. */
