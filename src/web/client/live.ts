@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   CommentPayload,
+  NotificationEvent,
   ReplayedEvent,
   CommentScoreEvent,
   ReportCreatedEvent,
@@ -36,6 +37,10 @@ export interface LiveHandlers {
   resync(): Promise<void>;
   /** After a reconnect: how many comment events arrived in `missed`. */
   caughtUp(missed: number): void;
+  /** A notification of the signed-in reader (no subscription needed). */
+  notification(notification: NotificationEvent['notification']): void;
+  /** The socket (re)connected: what is not replayed (the unread count) is read again. */
+  connected(): void;
 }
 
 /**
@@ -67,6 +72,7 @@ export class LiveFeed {
     this.socket.on('connect', () => {
       this.scheduleReauth();
       void this.subscribe();
+      this.on.connected();
     });
     this.socket.on('connect_error', (error) => void this.connectFailed(error));
     this.socket.on('session.expired', () => void this.refreshAndReconnect());
@@ -74,6 +80,7 @@ export class LiveFeed {
     this.socket.on('presence', (event) => this.on.readers(event.readers));
     this.socket.on('report.created', (event) => this.on.reported(event));
     this.socket.on('comment.score', (event) => this.on.score(event));
+    this.socket.on('notification', (event) => this.on.notification(event.notification));
     this.socket.on('comment.created', (event) => this.apply({ type: 'comment.created', ...event }));
     this.socket.on('comment.updated', (event) => this.apply({ type: 'comment.updated', ...event }));
     this.socket.on('comment.removed', (event) => this.apply({ type: 'comment.removed', ...event }));

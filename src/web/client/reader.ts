@@ -13,6 +13,7 @@ import { type PageContext, isModerator } from './context';
 import { find, findAll, plural } from './dom';
 import { LiveFeed } from './live';
 import { ModerationQueue } from './moderation-queue';
+import { NotificationsInbox } from './notifications-inbox';
 import { TallyBar } from './tally-bar';
 import { Thread } from './thread';
 
@@ -47,6 +48,11 @@ export function startReader(root: HTMLElement, api: Api): Reader {
   });
   const queue = new ModerationQueue(ctx, find('[data-mod-queue]', root), (comment) =>
     thread.updated(comment),
+  );
+  const inbox = new NotificationsInbox(
+    ctx,
+    find('[data-account]'),
+    root.dataset.siteId !== undefined,
   );
 
   // the server wrote times in UTC; show them in the reader's zone
@@ -87,6 +93,8 @@ export function startReader(root: HTMLElement, api: Api): Reader {
       count.seed(thread.statuses());
       ctx.announce('Reconnected. The comments were reloaded.');
     },
+    notification: (notification) => inbox.received(notification),
+    connected: () => void inbox.refresh(),
     caughtUp: (missed) => {
       if (missed > 0) {
         ctx.announce(`Reconnected. ${plural(missed, 'update', 'updates')} while you were away.`);
@@ -121,6 +129,7 @@ export function startReader(root: HTMLElement, api: Api): Reader {
     }
     if (isModerator(user)) await queue.show();
     else queue.hide();
+    await inbox.signedIn(user);
   };
 
   ctx.api.onSessionLost = () => {
