@@ -92,7 +92,12 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       const id = await this.boss.work<object>(
         definition.name,
         { batchSize: definition.batchSize, pollingIntervalSeconds: 0.5 },
-        (jobs) => definition.handle(jobs),
+        async (jobs) => {
+          await definition.handle(jobs);
+          // a full batch: more are likely waiting; fetch again now, not after the polling pause
+          // (pg-boss waits out the interval after a quick batch however many jobs are left)
+          if (jobs.length >= definition.batchSize) this.wake(definition.name);
+        },
       );
       this.workers.set(definition.name, id);
     }

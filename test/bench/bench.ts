@@ -33,6 +33,8 @@ const SCENARIOS: Record<string, () => Scenario> = {
   counts: () => load('./scenarios/counts', 'counts'),
   'replay-storm': () => load('./scenarios/replay-storm', 'replayStorm'),
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
+  'reply-cost': () => load('./scenarios/notify', 'replyCost'),
+  'webhook-drain': () => load('./scenarios/notify', 'webhookDrain'),
 };
 
 /** A scenario module is loaded on demand, so one that fails to load fails only its scenario. */
