@@ -31,8 +31,8 @@ export interface JobToSend<T extends object> {
 /** pg-boss's own tables live in this schema; it installs and migrates them itself at start. */
 export const JOB_SCHEMA = 'pgboss';
 /**
- * Held while the queues are created: two instances starting together would otherwise create
- * the same queue's partition at once and deadlock in pg-boss's create_queue.
+ * Held while pg-boss starts and the queues are created: two instances starting together would
+ * otherwise create the same queue's partition at once and deadlock in pg-boss's create_queue.
  */
 const CREATE_QUEUES_LOCK = 7_226_180_017;
 
@@ -71,9 +71,10 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.boss.start();
     await this.orm.em.fork().transactional(async (em) => {
       await em.execute('SELECT pg_advisory_xact_lock(?)', [CREATE_QUEUES_LOCK]);
+      // under the lock too: the scheduler's start creates its own queue (pg-boss's send-it)
+      await this.boss.start();
       for (const definition of this.definitions.values()) {
         if (await this.boss.getQueue(definition.name)) continue;
         await this.boss.createQueue(definition.name, {
