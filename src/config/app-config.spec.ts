@@ -56,7 +56,7 @@ describe('loadConfig', () => {
         webhookRetryBaseMs: 5000,
         smtpUrl: null,
         mailFrom: 'Townhall <no-reply@localhost>',
-        mailBatchMs: 60_000,
+        mailBatchMs: 55_000,
         mailDigestHour: 7,
       });
     });

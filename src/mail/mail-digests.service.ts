@@ -30,7 +30,7 @@ export interface DailyJob {
 /**
  * Notification mails. `immediate`: each notification of a user with a verified address is
  * marked in the drainer's transaction, which also queues a batch job for when the user's
- * window (MAIL_BATCH_MS, 60 s) closes, one per user per window; that job puts every waiting
+ * window (MAIL_BATCH_MS, 55 s: mailed within a minute) closes, one per user per window; that job puts every waiting
  * notification into one digest and mails it. `daily`: once a day (MAIL_DIGEST_HOUR, UTC) every
  * such user gets one digest of the unread notifications no mail carried yet. A digest is stored
  * with its notifications before it is sent, so a retry sends the same mail, Message-ID included;
