@@ -79,6 +79,7 @@ export class AccountRepository {
       [userId],
     );
     await this.em.execute('DELETE FROM notifications WHERE user_id = ?', [userId]);
+    await this.em.execute('DELETE FROM mail_digests WHERE user_id = ?', [userId]);
     await this.em.execute(
       `UPDATE users SET username = '[deleted]', display_name = '[deleted]', email = NULL,
               email_verified = false, password_hash = NULL, sso_site_id = NULL, sso_subject = NULL,

@@ -56,6 +56,8 @@ describe('loadConfig', () => {
         webhookRetryBaseMs: 5000,
         smtpUrl: null,
         mailFrom: 'Townhall <no-reply@localhost>',
+        mailBatchMs: 55_000,
+        mailDigestHour: 7,
       });
     });
 
@@ -171,6 +173,8 @@ describe('loadConfig', () => {
         PUBLIC_URL: 'https://comments.example.com/',
         WEBHOOK_ALLOW_PRIVATE: 'true',
         WEBHOOK_RETRY_BASE_MS: '250',
+        MAIL_BATCH_MS: '1500',
+        MAIL_DIGEST_HOUR: '18',
       });
 
       expect(config).toMatchObject({
@@ -189,6 +193,8 @@ describe('loadConfig', () => {
         publicUrl: 'https://comments.example.com',
         allowPrivateUrls: true,
         webhookRetryBaseMs: 250,
+        mailBatchMs: 1500,
+        mailDigestHour: 18,
       });
     });
 

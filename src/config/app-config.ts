@@ -99,6 +99,13 @@ export interface AppConfig {
   /** null: mails are logged (and listed at /dev/mail outside production), not sent. */
   smtpUrl: string | null;
   mailFrom: string;
+  /**
+   * `immediate` mails: the notifications of one user within this window become one mail, sent
+   * when it closes (55 s, so each is mailed within a minute; tests shorten it).
+   */
+  mailBatchMs: number;
+  /** `daily` digests are sent at this hour, UTC. */
+  mailDigestHour: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +178,8 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   const webhookRetryBaseMs = read.integer('WEBHOOK_RETRY_BASE_MS', 5_000, 1, 3_600_000);
   const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
   const mailFrom = read.string('MAIL_FROM') ?? 'Townhall <no-reply@localhost>';
+  const mailBatchMs = read.integer('MAIL_BATCH_MS', 55_000, 100, 3_600_000);
+  const mailDigestHour = read.integer('MAIL_DIGEST_HOUR', 7, 0, 23);
   const metricsToken = read.string('METRICS_TOKEN');
   const metricsPublicGiven = read.string('METRICS_PUBLIC') !== undefined;
   // production keeps its metrics to itself unless told otherwise: no open /metrics by accident
@@ -230,6 +239,8 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     webhookRetryBaseMs,
     smtpUrl,
     mailFrom,
+    mailBatchMs,
+    mailDigestHour,
   };
 }
 

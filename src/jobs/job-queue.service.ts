@@ -16,18 +16,23 @@ export interface QueueDefinition<T extends object> {
   /** A job whose worker died is given back after this long (pg-boss expiry). */
   expireInSeconds: number;
   handle(jobs: PgBoss.Job<T>[]): Promise<void>;
+  /** A cron expression (UTC): pg-boss sends one job of this queue at each time, cluster-wide. */
+  cron?: string;
 }
 
 export interface JobToSend<T extends object> {
   data: T;
   startAfter?: Date;
+  /** With `singletonSeconds`: one job of this key per slot of that many seconds; others dropped. */
+  singletonKey?: string;
+  singletonSeconds?: number;
 }
 
 /** pg-boss's own tables live in this schema; it installs and migrates them itself at start. */
 export const JOB_SCHEMA = 'pgboss';
 /**
- * Held while the queues are created: two instances starting together would otherwise create
- * the same queue's partition at once and deadlock in pg-boss's create_queue.
+ * Held while pg-boss starts and the queues are created: two instances starting together would
+ * otherwise create the same queue's partition at once and deadlock in pg-boss's create_queue.
  */
 const CREATE_QUEUES_LOCK = 7_226_180_017;
 
@@ -53,7 +58,8 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       application_name: 'townhall-jobs',
       migrate: true,
       supervise: true,
-      schedule: false,
+      // the cron of queues that have one (the daily mail digest): one job per time, cluster-wide
+      schedule: true,
       maintenanceIntervalSeconds: 30,
     });
     this.boss.on('error', (error: Error) => this.logger.warn(`job queue: ${error.message}`));
@@ -65,9 +71,10 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.boss.start();
     await this.orm.em.fork().transactional(async (em) => {
       await em.execute('SELECT pg_advisory_xact_lock(?)', [CREATE_QUEUES_LOCK]);
+      // under the lock too: the scheduler's start creates its own queue (pg-boss's send-it)
+      await this.boss.start();
       for (const definition of this.definitions.values()) {
         if (await this.boss.getQueue(definition.name)) continue;
         await this.boss.createQueue(definition.name, {
@@ -80,10 +87,18 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       }
     });
     for (const definition of this.definitions.values()) {
+      if (definition.cron) {
+        await this.boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC' });
+      }
       const id = await this.boss.work<object>(
         definition.name,
         { batchSize: definition.batchSize, pollingIntervalSeconds: 0.5 },
-        (jobs) => definition.handle(jobs),
+        async (jobs) => {
+          await definition.handle(jobs);
+          // a full batch: more are likely waiting; fetch again now, not after the polling pause
+          // (pg-boss waits out the interval after a quick batch however many jobs are left)
+          if (jobs.length >= definition.batchSize) this.wake(definition.name);
+        },
       );
       this.workers.set(definition.name, id);
     }
@@ -98,9 +113,21 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   ): Promise<void> {
     if (jobs.length === 0) return;
     await this.boss.insert(
-      jobs.map((job) => ({ name, data: job.data, startAfter: job.startAfter })),
+      jobs.map((job) => ({
+        name,
+        data: job.data,
+        startAfter: job.startAfter,
+        singletonKey: job.singletonKey,
+        singletonSeconds: job.singletonSeconds,
+      })),
       { db: transactionDb(em) },
     );
+  }
+
+  /** Adds one job outside any transaction (e.g. to run a scheduled queue now). */
+  async send<T extends object>(name: string, data: T): Promise<void> {
+    await this.boss.send(name, data);
+    this.wake(name);
   }
 
   /** Lets this instance's worker of `name` look for jobs now instead of at its next poll. */

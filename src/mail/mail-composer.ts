@@ -1,6 +1,6 @@
 import { escapeHtml } from '../web/views/html';
 import type { OutgoingMail } from './mail-transport.service';
-import type { NotificationMail } from './mail.repository';
+import type { DigestItem } from './digests.repository';
 
 const SUBJECTS: Record<string, string> = {
   reply: 'New reply to your comment',
@@ -22,43 +22,6 @@ function quote(text: string): string {
     .join('\n');
 }
 
-/** Plain text and simple HTML of one notification mail, with its unsubscribe link and headers. */
-export function notificationMail(
-  mail: NotificationMail & { email: string },
-  links: { comment: string; unsubscribe: string },
-  publicUrl: string,
-): OutgoingMail {
-  const subject = `${SUBJECTS[mail.type] ?? 'Notification'}: ${mail.articleTitle}`;
-  const lead =
-    mail.type === 'reply'
-      ? `${mail.authorName} replied to your comment on "${mail.articleTitle}":`
-      : `${SUBJECTS[mail.type] ?? 'Notification'} on "${mail.articleTitle}":`;
-  const text = [
-    lead,
-    '',
-    quote(mail.body),
-    '',
-    `Read it: ${links.comment}`,
-    '',
-    `No more mails: ${links.unsubscribe}`,
-  ].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<blockquote>${escapeHtml(mail.body).replace(/\n/g, '<br>')}</blockquote>
-<p><a href="${escapeHtml(links.comment)}">Read it</a></p>
-<p style="font-size:small"><a href="${escapeHtml(links.unsubscribe)}">No more mails</a></p>`;
-  return {
-    to: mail.email,
-    subject,
-    text,
-    html,
-    messageId: messageId('notification', mail.notificationId, publicUrl),
-    headers: {
-      'List-Unsubscribe': `<${links.unsubscribe}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    },
-  };
-}
-
 export function verificationMail(
   to: string,
   link: string,
@@ -75,6 +38,74 @@ export function verificationMail(
     messageId: messageId('verify', id, publicUrl),
     headers: {
       'List-Unsubscribe': `<${unsubscribe}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  };
+}
+
+/** Where each notification of a digest links, and the mail's unsubscribe link. */
+export interface DigestLinks {
+  comment(item: DigestItem): string;
+  unsubscribe: string;
+}
+
+function leadOf(item: DigestItem): string {
+  return item.type === 'reply'
+    ? `${item.authorName} replied to your comment on "${item.articleTitle}":`
+    : `${SUBJECTS[item.type] ?? 'Notification'} on "${item.articleTitle}":`;
+}
+
+/**
+ * The mail of a digest: one notification reads as the single-notification mail (and keeps its
+ * Message-ID), several are listed, each quoted with its link. `more` counts those not listed.
+ */
+export function digestMail(
+  digest: { id: string; kind: 'immediate' | 'daily'; email: string; items: DigestItem[] },
+  more: number,
+  links: DigestLinks,
+  publicUrl: string,
+): OutgoingMail {
+  const { items } = digest;
+  const total = items.length + more;
+  const first = items[0]!;
+  const subject =
+    digest.kind === 'daily'
+      ? `Your daily digest: ${total === 1 ? '1 notification' : `${total} notifications`}`
+      : total === 1
+        ? `${SUBJECTS[first.type] ?? 'Notification'}: ${first.articleTitle}`
+        : `${total} new notifications`;
+  const text = [
+    ...items.flatMap((item) => [
+      leadOf(item),
+      '',
+      quote(item.body),
+      '',
+      `Read it: ${links.comment(item)}`,
+      '',
+    ]),
+    ...(more > 0 ? [`… and ${more} more.`, ''] : []),
+    `No more mails: ${links.unsubscribe}`,
+  ].join('\n');
+  const html = [
+    ...items.map(
+      (item) => `<p>${escapeHtml(leadOf(item))}</p>
+<blockquote>${escapeHtml(item.body).replace(/\n/g, '<br>')}</blockquote>
+<p><a href="${escapeHtml(links.comment(item))}">Read it</a></p>`,
+    ),
+    ...(more > 0 ? [`<p>… and ${more} more.</p>`] : []),
+    `<p style="font-size:small"><a href="${escapeHtml(links.unsubscribe)}">No more mails</a></p>`,
+  ].join('\n');
+  return {
+    to: digest.email,
+    subject,
+    text,
+    html,
+    messageId:
+      total === 1
+        ? messageId('notification', first.notificationId, publicUrl)
+        : messageId('digest', digest.id, publicUrl),
+    headers: {
+      'List-Unsubscribe': `<${links.unsubscribe}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
   };

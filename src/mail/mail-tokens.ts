@@ -49,3 +49,13 @@ export class MailTokens {
     return createHmac('sha256', this.key).update(payload).digest('base64url');
   }
 }
+
+/** The signed one-click unsubscribe link of a user, valid until `exp` (epoch seconds). */
+export function unsubscribeLink(
+  tokens: MailTokens,
+  publicUrl: string,
+  userId: string,
+  exp: number,
+): string {
+  return `${publicUrl}/unsubscribe?token=${tokens.sign({ purpose: 'unsubscribe', userId, exp })}`;
+}

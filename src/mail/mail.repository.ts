@@ -7,22 +7,6 @@ export interface MailSettings {
   emailNotifications: string;
 }
 
-/** What a notification mail needs: its recipient, the comment and where it lives. */
-export interface NotificationMail {
-  notificationId: string;
-  type: string;
-  userId: string;
-  email: string | null;
-  emailVerified: boolean;
-  emailNotifications: string;
-  commentId: string;
-  commentStatus: string;
-  body: string;
-  authorName: string;
-  articleTitle: string;
-  articleSlug: string;
-}
-
 type Row = Record<string, unknown>;
 
 /** Users' mail settings and the reads of the mail jobs. */
@@ -78,35 +62,5 @@ export class MailRepository {
       [JSON.stringify(userIds)],
     );
     return new Set(rows.map((row) => row.id));
-  }
-
-  async notificationMail(notificationId: string): Promise<NotificationMail | null> {
-    const rows = await this.em.execute<Row[]>(
-      `SELECT n.id, n.type, n.user_id, u.email, u.email_verified, u.email_notifications,
-              c.id AS comment_id, c.body, c.status, a.author_name, ar.title, ar.slug
-         FROM notifications n
-         JOIN users u ON u.id = n.user_id
-         JOIN comments c ON c.id = n.comment_id
-         JOIN LATERAL (SELECT display_name AS author_name FROM users WHERE id = c.author_id) a ON true
-         JOIN articles ar ON ar.id = n.article_id
-        WHERE n.id = ? AND u.erased_at IS NULL`,
-      [notificationId],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      notificationId: row.id as string,
-      type: row.type as string,
-      userId: row.user_id as string,
-      email: (row.email as string | null) ?? null,
-      emailVerified: row.email_verified as boolean,
-      emailNotifications: row.email_notifications as string,
-      commentId: row.comment_id as string,
-      commentStatus: row.status as string,
-      body: row.body as string,
-      authorName: row.author_name as string,
-      articleTitle: row.title as string,
-      articleSlug: row.slug as string,
-    };
   }
 }

@@ -5,24 +5,19 @@ import { BadRequestError, NotFoundError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobQueue } from '../jobs/job-queue.service';
-import { notificationMail, verificationMail } from './mail-composer';
-import { MailTokens } from './mail-tokens';
+import { verificationMail } from './mail-composer';
+import { MAIL_QUEUE, MailDigests, type MailJob } from './mail-digests.service';
+import { MailTokens, unsubscribeLink } from './mail-tokens';
 import { MailTransport } from './mail-transport.service';
 import { type MailSettings, MailRepository } from './mail.repository';
 
-export const MAIL_QUEUE = 'mail';
 export const EMAIL_NOTIFICATIONS = ['off', 'immediate', 'daily'] as const;
 const VERIFY_TTL_S = 24 * 3600;
 const UNSUBSCRIBE_TTL_S = 365 * 24 * 3600;
 
-type MailJob =
-  | { kind: 'verify'; id: string; userId: string; email: string }
-  | { kind: 'notification'; notificationId: string };
-
 /**
  * Mails as jobs of the durable queue, enqueued in the transaction of their cause: address
- * verification, and each notification for users with `immediate` mails and a verified address.
- * A retried job builds the same mail with the same Message-ID.
+ * verification, and the notification mails of MailDigests (batched per user, or daily).
  */
 @Injectable()
 export class MailService implements OnModuleInit {
@@ -34,6 +29,7 @@ export class MailService implements OnModuleInit {
     private readonly transport: MailTransport,
     private readonly jobs: JobQueue,
     private readonly em: EntityManager,
+    private readonly digests: MailDigests,
   ) {
     this.tokens = new MailTokens(config.jwtSecret);
   }
@@ -84,19 +80,12 @@ export class MailService implements OnModuleInit {
     await this.mails.setNotifications(claims.userId, 'off');
   }
 
-  /** In the caller's transaction: mail jobs for the notifications their users want by mail. */
-  async enqueueNotifications(
+  /** In the caller's transaction: the batch jobs of users who want their notifications mailed. */
+  enqueueNotifications(
     tx: EntityManager,
     notifications: { id: string; userId: string }[],
   ): Promise<number> {
-    const recipients = await this.mails.immediateRecipients([
-      ...new Set(notifications.map((n) => n.userId)),
-    ]);
-    const jobs = notifications
-      .filter((n) => recipients.has(n.userId))
-      .map((n) => ({ data: { kind: 'notification', notificationId: n.id } as MailJob }));
-    await this.jobs.sendInTransaction(tx, MAIL_QUEUE, jobs);
-    return jobs.length;
+    return this.digests.queueImmediate(tx, notifications);
   }
 
   wake(): void {
@@ -105,43 +94,30 @@ export class MailService implements OnModuleInit {
 
   @CreateRequestContext()
   private async deliver(job: MailJob): Promise<void> {
+    if (job.kind === 'batch') return this.digests.flushImmediate(job.userId);
+    if (job.kind === 'digest') return this.digests.send(job.digestId);
+    if (job.kind !== 'verify') return; // a kind of an older version: nothing to do
     const publicUrl = this.config.publicUrl;
-    if (job.kind === 'verify') {
-      const exp = Math.floor(Date.now() / 1000) + VERIFY_TTL_S;
-      const token = this.tokens.sign({
-        purpose: 'verify-email',
-        userId: job.userId,
-        email: job.email,
-        exp,
-      });
-      await this.transport.send(
-        verificationMail(
-          job.email,
-          `${publicUrl}/verify-email?token=${token}`,
-          job.id,
-          this.unsubscribeLink(job.userId),
-          publicUrl,
-        ),
-      );
-      return;
-    }
-    const mail = await this.mails.notificationMail(job.notificationId);
-    // settings and address are read again when sending: a change since the job was queued counts
-    if (!mail?.email || !mail.emailVerified || mail.emailNotifications !== 'immediate') return;
-    if (mail.type === 'reply' && mail.commentStatus !== 'visible') return;
-    const comment = `${publicUrl}/articles/${encodeURIComponent(mail.articleSlug)}#comment-${mail.commentId}`;
+    const exp = Math.floor(Date.now() / 1000) + VERIFY_TTL_S;
+    const token = this.tokens.sign({
+      purpose: 'verify-email',
+      userId: job.userId,
+      email: job.email,
+      exp,
+    });
     await this.transport.send(
-      notificationMail(
-        { ...mail, email: mail.email },
-        { comment, unsubscribe: this.unsubscribeLink(mail.userId) },
+      verificationMail(
+        job.email,
+        `${publicUrl}/verify-email?token=${token}`,
+        job.id,
+        unsubscribeLink(
+          this.tokens,
+          publicUrl,
+          job.userId,
+          Math.floor(Date.now() / 1000) + UNSUBSCRIBE_TTL_S,
+        ),
         publicUrl,
       ),
     );
-  }
-
-  private unsubscribeLink(userId: string): string {
-    const exp = Math.floor(Date.now() / 1000) + UNSUBSCRIBE_TTL_S;
-    const token = this.tokens.sign({ purpose: 'unsubscribe', userId, exp });
-    return `${this.config.publicUrl}/unsubscribe?token=${token}`;
   }
 }

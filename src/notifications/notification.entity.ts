@@ -44,4 +44,13 @@ export class Notification {
 
   @Property({ type: 'datetime', nullable: true })
   readAt: Opt<Date> | null = null;
+
+  /** `immediate` when its user wanted it mailed at once when it was made (see MailDigests). */
+  @Property({ type: 'string', length: 16, nullable: true })
+  mailVia: Opt<string> | null = null;
+
+  /** The mail (`mail_digests`) that carries it, once one does. */
+  @Property({ type: 'uuid', nullable: true })
+  @Index()
+  mailDigestId: Opt<string> | null = null;
 }

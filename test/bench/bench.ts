@@ -37,6 +37,8 @@ const SCENARIOS: Record<string, () => Scenario> = {
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
   'comment-words': () => load('./scenarios/moderation', 'commentWords'),
   'comment-votes-hot': () => load('./scenarios/moderation', 'commentVotesHot'),
+  'reply-cost': () => load('./scenarios/notify', 'replyCost'),
+  'webhook-drain': () => load('./scenarios/notify', 'webhookDrain'),
 };
 
 /** A scenario module is loaded on demand, so one that fails to load fails only its scenario. */

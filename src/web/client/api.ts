@@ -1,4 +1,4 @@
-import type { CommentPayload, Tallies } from '../../realtime/contract';
+import type { CommentPayload, NotificationEvent, Tallies } from '../../realtime/contract';
 
 export type Role = 'reader' | 'moderator' | 'admin';
 export interface User {
@@ -17,6 +17,7 @@ export interface Page<T> {
 /** A comment as a signed-in reader reads it: with their own vote. */
 export type ReaderComment = CommentPayload & { myVote?: VoteValue | null };
 export type CommentSort = 'newest' | 'oldest' | 'top';
+export type Notification = NotificationEvent['notification'];
 export interface QueueItem {
   comment: CommentPayload;
   reportCount: number;
@@ -89,6 +90,19 @@ export class Api {
 
   me(): Promise<User> {
     return this.request('GET', '/api/auth/me');
+  }
+
+  notifications(limit: number): Promise<Page<Notification>> {
+    return this.request('GET', `/api/notifications?limit=${limit}`);
+  }
+
+  async unreadCount(): Promise<number> {
+    return (await this.request<{ count: number }>('GET', '/api/notifications/unread-count')).count;
+  }
+
+  /** Those notifications read; all of them without `ids`. */
+  markRead(ids?: string[]): Promise<void> {
+    return this.request('POST', '/api/notifications/read', ids ? { ids } : {});
   }
 
   myVotes(articleId: string): Promise<{ myVotes?: MyVotes; tallies: Tallies }> {

@@ -3,6 +3,7 @@ import type {
   ClientToServerEvents,
   CommentPayload,
   CommentPendingEvent,
+  NotificationEvent,
   ReplayedEvent,
   CommentScoreEvent,
   ReportCreatedEvent,
@@ -39,6 +40,10 @@ export interface LiveHandlers {
   resync(): Promise<void>;
   /** After a reconnect: how many comment events arrived in `missed`. */
   caughtUp(missed: number): void;
+  /** A notification of the signed-in reader (no subscription needed). */
+  notification(notification: NotificationEvent['notification']): void;
+  /** The socket (re)connected: what is not replayed (the unread count) is read again. */
+  connected(): void;
 }
 
 /**
@@ -70,6 +75,7 @@ export class LiveFeed {
     this.socket.on('connect', () => {
       this.scheduleReauth();
       void this.subscribe();
+      this.on.connected();
     });
     this.socket.on('connect_error', (error) => void this.connectFailed(error));
     this.socket.on('session.expired', () => void this.refreshAndReconnect());
@@ -78,6 +84,7 @@ export class LiveFeed {
     this.socket.on('report.created', (event) => this.on.reported(event));
     this.socket.on('comment.score', (event) => this.on.score(event));
     this.socket.on('comment.pending', (event) => this.on.pending(event));
+    this.socket.on('notification', (event) => this.on.notification(event.notification));
     this.socket.on('comment.created', (event) => this.apply({ type: 'comment.created', ...event }));
     this.socket.on('comment.updated', (event) => this.apply({ type: 'comment.updated', ...event }));
     this.socket.on('comment.removed', (event) => this.apply({ type: 'comment.removed', ...event }));

@@ -15,6 +15,7 @@ import { LiveFeed } from './live';
 import { ModerationQueue } from './moderation-queue';
 import { PendingQueue } from './pending-queue';
 import { sortControl } from './comment-sort';
+import { NotificationsInbox } from './notifications-inbox';
 import { TallyBar } from './tally-bar';
 import { Thread } from './thread';
 
@@ -55,6 +56,11 @@ export function startReader(root: HTMLElement, api: Api): Reader {
       if (comment.articleId === ctx.articleId) thread.insert(comment);
     },
   });
+  const inbox = new NotificationsInbox(
+    ctx,
+    find('[data-account]'),
+    root.dataset.siteId !== undefined,
+  );
 
   // the server wrote times in UTC; show them in the reader's zone
   findAll<HTMLTimeElement>('time[datetime]', root).forEach(
@@ -95,6 +101,8 @@ export function startReader(root: HTMLElement, api: Api): Reader {
       count.seed(thread.statuses());
       ctx.announce('Reconnected. The comments were reloaded.');
     },
+    notification: (notification) => inbox.received(notification),
+    connected: () => void inbox.refresh(),
     caughtUp: (missed) => {
       if (missed > 0) {
         ctx.announce(`Reconnected. ${plural(missed, 'update', 'updates')} while you were away.`);
@@ -134,6 +142,7 @@ export function startReader(root: HTMLElement, api: Api): Reader {
       queue.hide();
       pending.hide();
     }
+    await inbox.signedIn(user);
   };
 
   ctx.api.onSessionLost = () => {
