@@ -1,5 +1,5 @@
 /** Replay bytes let out per turn of the event loop (at least one replay per turn). */
-export const REPLAY_BYTES_PER_TURN = 512 * 1024;
+export const REPLAY_BYTES_PER_TURN = 2 * 1024 * 1024;
 /** Replays waiting for their turn on this instance; more: the subscribe is refused. */
 export const MAX_WAITING_REPLAYS = 10_000;
 
