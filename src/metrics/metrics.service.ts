@@ -118,6 +118,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly replaysReused = new Counter({
+    name: 'townhall_replays_reused_total',
+    help: "Replays answered from their article's last replay read (no query; see REPLAY_REUSE_MS)",
+    registers: [this.registry],
+  });
+
   readonly redisUp = new Gauge({
     name: 'townhall_redis_connected',
     help: '1 when the Redis event relay is connected (or not configured), else 0',

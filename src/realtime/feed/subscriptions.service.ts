@@ -97,15 +97,27 @@ export class Subscriptions {
         (dto.epoch !== undefined && dto.epoch !== epoch) ||
         (since !== undefined && (since > feed.lastSeq || feed.lastSeq - since > MAX_REPLAY));
       if (since !== undefined && !resync) {
+        let upTo = since;
         // the room may move on while we read: read again until our replay ends where it stands
-        for (let upTo = since; upTo < feed.lastSeq;) {
-          const target = feed.lastSeq;
-          missed.push(...(await this.reads.replay(articleId, upTo, target)));
-          upTo = target;
-          if (feed.lastSeq - since > MAX_REPLAY) {
-            resync = true;
-            break;
+        const readOn = async (): Promise<boolean> => {
+          while (upTo < feed.lastSeq) {
+            const target = feed.lastSeq;
+            missed.push(...(await this.reads.replay(articleId, upTo, target)));
+            upTo = target;
+            if (feed.lastSeq - since > MAX_REPLAY) return false;
           }
+          return true;
+        };
+        resync = !(await readOn());
+        if (!resync && missed.length > 0) {
+          const bytes = encodedLength(missed);
+          const spent = ticket?.charge(bytes);
+          if (spent) return fail('rate_limited', `too many replays (${spent}); retry in a moment`);
+          // wait for this replay's turn to be sent, then take what came meanwhile
+          if (!(await this.budget.paced(socket, bytes))) {
+            return fail('rate_limited', 'too many replays waiting (queue); retry in a moment');
+          }
+          resync = !(await readOn());
         }
       }
       if (!socket.connected) return fail('internal', 'disconnected');

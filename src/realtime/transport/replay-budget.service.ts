@@ -8,6 +8,7 @@ import {
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
+import { ReplayPacer } from './replay-pacer';
 import type { TownhallSocket } from './socket-types';
 import { TokenBucket } from './token-bucket';
 
@@ -18,13 +19,24 @@ const RATE_BURST_SECONDS = 1;
 /** How often addresses whose rate is unused are forgotten. */
 const SWEEP_MS = 10_000;
 
-/** An admitted replay: `hold` it with its size once known, or `cancel` it. Either, once. */
+/**
+ * An admitted replay. Once its size is known it is `charge`d to the byte rates (which may
+ * still refuse it), then `hold` counts it in flight until written; or it is `cancel`led.
+ */
 export interface ReplayTicket {
+  /**
+   * Draws `bytes` from the byte rates; the rate that is spent instead, and then the replay must
+   * not be sent. Replays admitted together (one shared read answers them all) are thus refused
+   * here once the first of them have taken the rate, instead of all going out at once.
+   */
+  charge(bytes: number): ReplayScope | null;
+  /** Counts the replay in flight until the connection has written it. Once. */
   hold(bytes: number): void;
   cancel(): void;
 }
 
-export type ReplayScope = 'socket' | 'address' | 'instance' | 'address rate' | 'instance rate';
+export type ReplayScope =
+  'socket' | 'address' | 'instance' | 'address rate' | 'instance rate' | 'queue';
 
 /** The parts of an Engine.IO connection that tell when its output has been written. */
 interface EngineConnection {
@@ -43,7 +55,9 @@ interface EngineConnection {
  * client address and per instance (SOCKET_REPLAY_BYTES…), and, when the operator sets them,
  * bytes per second per address and per instance (SOCKET_REPLAY_RATE…, off by default). A replay
  * starts only while every budget has room, else the subscribe gets `rate_limited` before
- * anything is read; its size is charged once known.
+ * anything is read; its size is charged once known. Admitted replays are then sent a few at a
+ * time per turn of the event loop (ReplayPacer), so that a shared read answering a hundred of
+ * them does not block the loop while their acks are written.
  * A hundred sockets asking for a thousand events each, ten times a second, thus get a bounded
  * share of the instance and other readers keep their latency; the page retries refused
  * subscribes with backoff and jitter, which spreads a resubscribe storm after a deploy.
@@ -57,6 +71,7 @@ export class ReplayBudget implements OnModuleDestroy {
   private readonly trust: TrustProxy | null;
   private readonly instanceRate: TokenBucket | null;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly pacer = new ReplayPacer();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,6 +97,7 @@ export class ReplayBudget implements OnModuleDestroy {
     return {
       'replay.addresses': this.byAddress.size,
       'replay.rates': this.rateOfAddress.size,
+      'replay.waiting': this.pacer.size,
     };
   }
 
@@ -95,8 +111,7 @@ export class ReplayBudget implements OnModuleDestroy {
    * the budget that is spent.
    */
   start(socket: TownhallSocket): ReplayTicket | ReplayScope {
-    const { address: peer, headers } = socket.handshake;
-    const address = clientAddressOf(peer, headers, this.trust);
+    const address = this.addressOf(socket);
     const scope = this.spent(socket, address);
     if (scope) {
       this.metrics.replaysRefused.inc({ scope });
@@ -104,6 +119,16 @@ export class ReplayBudget implements OnModuleDestroy {
     }
     let done = false;
     return {
+      charge: (bytes) => {
+        const rate = this.rateSpent(address, performance.now());
+        if (rate) {
+          this.metrics.replaysRefused.inc({ scope: rate });
+          done = true;
+          return rate;
+        }
+        this.charge(address, bytes);
+        return null;
+      },
       hold: (bytes) => {
         if (done) return;
         done = true;
@@ -115,22 +140,41 @@ export class ReplayBudget implements OnModuleDestroy {
     };
   }
 
+  /**
+   * Resolves true when the replay of `bytes` for `socket` may be sent: in a later turn of the
+   * event loop, taking turns with other addresses' replays; false (counted as refused, scope
+   * `queue`) when too many replays already wait.
+   */
+  async paced(socket: TownhallSocket, bytes: number): Promise<boolean> {
+    if (bytes <= 0) return true;
+    const admitted = await this.pacer.turn(this.addressOf(socket), bytes);
+    if (!admitted) this.metrics.replaysRefused.inc({ scope: 'queue' });
+    return admitted;
+  }
+
+  /** The client's address: the TCP peer, or behind TRUST_PROXY the one the proxy names. */
+  private addressOf(socket: TownhallSocket): string {
+    const { address, headers } = socket.handshake;
+    return clientAddressOf(address, headers, this.trust);
+  }
+
   private spent(socket: TownhallSocket, address: string): ReplayScope | null {
     const { perSocket, perAddress, perInstance } = this.config.replayBudget;
     const now = performance.now();
     if ((this.bySocket.get(socket) ?? 0) >= perSocket) return 'socket';
     if ((this.byAddress.get(address) ?? 0) >= perAddress) return 'address';
     if (this.inFlight >= perInstance) return 'instance';
+    return this.rateSpent(address, now);
+  }
+
+  private rateSpent(address: string, now: number): ReplayScope | null {
     if (this.rateOfAddress.get(address)?.hasAny(now) === false) return 'address rate';
     if (this.instanceRate?.hasAny(now) === false) return 'instance rate';
     return null;
   }
 
-  /**
-   * Counts `bytes` (the replay about to be acked) against the socket, its address and the
-   * instance until the connection has written everything queued after the ack.
-   */
-  private hold(socket: TownhallSocket, address: string, bytes: number): void {
+  /** Takes `bytes` from the address's and the instance's byte rates (when set). */
+  private charge(address: string, bytes: number): void {
     if (bytes <= 0) return;
     const now = performance.now();
     const { ratePerAddress } = this.config.replayBudget;
@@ -141,6 +185,14 @@ export class ReplayBudget implements OnModuleDestroy {
     }
     rate?.spend(bytes, now);
     this.instanceRate?.spend(bytes, now);
+  }
+
+  /**
+   * Counts `bytes` (the replay about to be acked) in flight against the socket, its address and
+   * the instance until the connection has written everything queued after the ack.
+   */
+  private hold(socket: TownhallSocket, address: string, bytes: number): void {
+    if (bytes <= 0) return;
     this.add(socket, address, bytes);
     let released = false;
     const connection = socket.conn as unknown as EngineConnection;
