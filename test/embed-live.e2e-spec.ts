@@ -247,6 +247,7 @@ describe('embed in use (Chromium)', () => {
 
   it('data-theme dark and light set the frame’s colours; data-lang="de" speaks German', async () => {
     const articleId = await putArticle('look-1');
+    await postComment(t.http, other, articleId, 'Ein Kommentar').expect(201);
     const articleSlug = (
       (await request(t.http).get(`/api/articles/${articleId}`).expect(200)).body as { slug: string }
     ).slug;
@@ -276,9 +277,15 @@ describe('embed in use (Chromium)', () => {
     const tallies = light.locator('.tally__text');
     expect(await textOf(tallies.nth(0))).toBe('Interessant: 0/0');
     expect(await textOf(tallies.nth(1))).toBe('Zustimmung: 0/0');
-    await hasText(light.locator('#comments-heading'), 'Kommentare 0');
+    await hasText(light.locator('#comments-heading'), 'Kommentare 1');
     await hasText(light.locator('[data-login-form] h3'), 'Anmelden');
-    await hasText(dark.locator('#comments-heading'), 'Comments 0');
+    await hasText(dark.locator('#comments-heading'), 'Comments 1');
+    // the comments' own words too: the card, the sort control
+    await hasText(light.locator('[data-sort-control]'), /Sortieren:\s*Neueste\s*Beste/);
+    await hasText(dark.locator('[data-sort-control]'), /Sort:\s*Newest\s*Top/);
+    expect(await light.locator('.comment__card').first().getAttribute('aria-label')).toMatch(
+      /^Kommentar von /,
+    );
     // the reader page has the dark theme too
     await page.goto(`${t.url}/articles/${articleSlug}`);
     expect(

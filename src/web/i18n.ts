@@ -37,6 +37,44 @@ export interface Catalogue {
   wrongPassword: string;
   signInToVote: string;
   sessionEnded: string;
+  /** The words of one comment and of what readers do with it (moderators' tools stay English). */
+  thread: {
+    by: (name: string) => string;
+    edited: string;
+    featured: string;
+    removedByModerator: string;
+    deletedByAuthor: string;
+    status: { removed: string; deleted: string; pending: string; rejected: string };
+    voteTitle: (value: 'up' | 'down') => string;
+    voteLabel: (value: 'up' | 'down', count: number) => string;
+    sortBy: string;
+    sortComments: string;
+    newest: string;
+    top: string;
+    sortedTop: string;
+    sortedNewest: string;
+    reply: string;
+    report: string;
+    edit: string;
+    delete: string;
+    more: string;
+    moreActions: string;
+    confirmDelete: string;
+    deleted: string;
+    reportPrompt: string;
+    reported: string;
+    replyTo: (name: string) => string;
+    editYours: string;
+    postReply: string;
+    save: string;
+    cancel: string;
+    replyPosted: string;
+    alreadyReported: string;
+    signInAgain: string;
+    notAllowed: (why: string) => string;
+    tooMany: string;
+    failed: string;
+  };
 }
 
 const en: Catalogue = {
@@ -70,6 +108,48 @@ const en: Catalogue = {
   wrongPassword: 'Wrong username or password.',
   signInToVote: 'Sign in or register to vote.',
   sessionEnded: 'Your session ended. Please sign in again.',
+  thread: {
+    by: (name) => `Comment by ${name}`,
+    edited: '(edited)',
+    featured: "Editors' pick",
+    removedByModerator: 'This comment was removed by a moderator.',
+    deletedByAuthor: 'This comment was deleted.',
+    status: {
+      removed: 'Removed',
+      deleted: 'Deleted',
+      pending: 'Awaiting moderation',
+      rejected: 'Rejected',
+    },
+    voteTitle: (value) => (value === 'up' ? 'Vote up' : 'Vote down'),
+    voteLabel: (value, n) => `Vote ${value} (${n} ${value})`,
+    sortBy: 'Sort:',
+    sortComments: 'Sort comments',
+    newest: 'Newest',
+    top: 'Top',
+    sortedTop: 'Top comments first.',
+    sortedNewest: 'Newest comments first.',
+    reply: 'Reply',
+    report: 'Report',
+    edit: 'Edit',
+    delete: 'Delete',
+    more: 'More',
+    moreActions: 'More actions for this comment',
+    confirmDelete: 'Delete your comment? This cannot be undone.',
+    deleted: 'Your comment was deleted.',
+    reportPrompt: 'Why should the moderators look at this comment?',
+    reported: 'Thank you. The moderators will look at this comment.',
+    replyTo: (name) => `Reply to ${name}`,
+    editYours: 'Edit your comment',
+    postReply: 'Post reply',
+    save: 'Save',
+    cancel: 'Cancel',
+    replyPosted: 'Your reply was posted.',
+    alreadyReported: 'You have already reported this comment.',
+    signInAgain: 'Please sign in again.',
+    notAllowed: (why) => `Not allowed: ${why}`,
+    tooMany: 'Too many requests: please wait a moment.',
+    failed: 'Something went wrong. Please try again.',
+  },
 };
 
 const de: Catalogue = {
@@ -103,6 +183,49 @@ const de: Catalogue = {
   wrongPassword: 'Benutzername oder Passwort ist falsch.',
   signInToVote: 'Zum Abstimmen bitte anmelden oder registrieren.',
   sessionEnded: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
+  thread: {
+    by: (name) => `Kommentar von ${name}`,
+    edited: '(bearbeitet)',
+    featured: 'Empfehlung der Redaktion',
+    removedByModerator: 'Dieser Kommentar wurde von der Moderation entfernt.',
+    deletedByAuthor: 'Dieser Kommentar wurde gelöscht.',
+    status: {
+      removed: 'Entfernt',
+      deleted: 'Gelöscht',
+      pending: 'Wartet auf Freigabe',
+      rejected: 'Abgelehnt',
+    },
+    voteTitle: (value) => (value === 'up' ? 'Dafür stimmen' : 'Dagegen stimmen'),
+    voteLabel: (value, n) =>
+      value === 'up' ? `Dafür stimmen (${n} dafür)` : `Dagegen stimmen (${n} dagegen)`,
+    sortBy: 'Sortieren:',
+    sortComments: 'Kommentare sortieren',
+    newest: 'Neueste',
+    top: 'Beste',
+    sortedTop: 'Die besten Kommentare zuerst.',
+    sortedNewest: 'Die neuesten Kommentare zuerst.',
+    reply: 'Antworten',
+    report: 'Melden',
+    edit: 'Bearbeiten',
+    delete: 'Löschen',
+    more: 'Mehr',
+    moreActions: 'Weitere Aktionen für diesen Kommentar',
+    confirmDelete: 'Ihren Kommentar löschen? Das lässt sich nicht rückgängig machen.',
+    deleted: 'Ihr Kommentar wurde gelöscht.',
+    reportPrompt: 'Warum soll sich die Moderation diesen Kommentar ansehen?',
+    reported: 'Danke. Die Moderation sieht sich diesen Kommentar an.',
+    replyTo: (name) => `Antwort an ${name}`,
+    editYours: 'Ihren Kommentar bearbeiten',
+    postReply: 'Antwort senden',
+    save: 'Speichern',
+    cancel: 'Abbrechen',
+    replyPosted: 'Ihre Antwort wurde veröffentlicht.',
+    alreadyReported: 'Sie haben diesen Kommentar bereits gemeldet.',
+    signInAgain: 'Bitte melden Sie sich erneut an.',
+    notAllowed: (why) => `Nicht erlaubt: ${why}`,
+    tooMany: 'Zu viele Anfragen: bitte einen Moment warten.',
+    failed: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
+  },
 };
 
 export const CATALOGUES: Record<Lang, Catalogue> = { en, de };

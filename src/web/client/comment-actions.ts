@@ -3,6 +3,10 @@ import { ApiError } from './api';
 import { type PageContext, isModerator } from './context';
 import { h } from './dom';
 import { showUserHistory } from './user-history';
+import { catalogue } from '../i18n';
+
+/** This page's words for comments (its `<html lang>`). */
+const words = () => catalogue(document.documentElement.lang).thread;
 
 /** What the actions change in the thread. */
 export interface ThreadUpdates {
@@ -34,8 +38,8 @@ export class CommentActions {
     const own = item.dataset.authorId === user.id;
     const moderator = isModerator(user);
     const menu: HTMLButtonElement[] = [];
-    if (visible && !own) menu.push(button('report', 'Report'));
-    if (visible && own) menu.push(button('edit', 'Edit'), button('delete', 'Delete'));
+    if (visible && !own) menu.push(button('report', words().report));
+    if (visible && own) menu.push(button('edit', words().edit), button('delete', words().delete));
     if (moderator && visible) menu.push(button('remove', 'Remove'));
     if (moderator && item.dataset.status === 'removed') menu.push(button('restore', 'Restore'));
     if (moderator && visible) {
@@ -48,13 +52,13 @@ export class CommentActions {
     if (moderator && item.dataset.authorId) menu.push(button('history', 'Comment history'));
     if (moderator && item.dataset.authorId && !own) menu.push(button('ban', 'Ban author'));
     slot.replaceChildren(
-      ...(visible ? [button('reply', 'Reply')] : []),
+      ...(visible ? [button('reply', words().reply)] : []),
       ...(menu.length > 0
         ? [
             h(
               'details',
               { class: 'menu' },
-              h('summary', { 'aria-label': 'More actions for this comment' }, 'More'),
+              h('summary', { 'aria-label': words().moreActions }, words().more),
               h('div', { class: 'menu__items' }, ...menu),
             ),
           ]
@@ -82,15 +86,15 @@ export class CommentActions {
         item.querySelector(':scope > .comment__card')?.classList.remove('is-editing');
         return;
       case 'delete':
-        if (!window.confirm('Delete your comment? This cannot be undone.')) return;
+        if (!window.confirm(words().confirmDelete)) return;
         await this.ctx.api.deleteComment(id);
         this.thread.removed(id, 'deleted');
-        return this.ctx.announce('Your comment was deleted.');
+        return this.ctx.announce(words().deleted);
       case 'report': {
-        const reason = window.prompt('Why should the moderators look at this comment?')?.trim();
+        const reason = window.prompt(words().reportPrompt)?.trim();
         if (!reason) return;
         await this.ctx.api.report(id, reason);
-        return this.ctx.announce('Thank you. The moderators will look at this comment.');
+        return this.ctx.announce(words().reported);
       }
       case 'remove': {
         const reason = window.prompt('Reason for removing this comment:')?.trim();
@@ -142,13 +146,17 @@ export class CommentActions {
     const form = h(
       'form',
       { class: `inline-form ${kind}-form`, 'data-kind': kind },
-      h('label', { for: fieldId }, kind === 'reply' ? `Reply to ${author}` : 'Edit your comment'),
+      h('label', { for: fieldId }, kind === 'reply' ? words().replyTo(author) : words().editYours),
       textarea,
       h(
         'div',
         { class: 'form-row' },
-        h('button', { type: 'submit', class: 'button' }, kind === 'reply' ? 'Post reply' : 'Save'),
-        button('cancel', 'Cancel'),
+        h(
+          'button',
+          { type: 'submit', class: 'button' },
+          kind === 'reply' ? words().postReply : words().save,
+        ),
+        button('cancel', words().cancel),
       ),
       h('p', { class: 'form-error', role: 'alert', 'data-form-error': true }),
     );
@@ -171,7 +179,7 @@ export class CommentActions {
       form.dataset.kind === 'reply'
         ? this.ctx.api.postComment(this.ctx.articleId, body, id).then((comment) => {
             this.thread.insert(comment);
-            this.ctx.announce('Your reply was posted.');
+            this.ctx.announce(words().replyPosted);
           })
         : this.ctx.api.editComment(id, body).then((comment) => this.thread.updated(comment));
     void done.then(
@@ -198,12 +206,11 @@ function button(action: string, label: string): HTMLButtonElement {
 
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 409 && /report/i.test(error.message))
-      return 'You have already reported this comment.';
-    if (error.status === 401) return 'Please sign in again.';
-    if (error.status === 403) return `Not allowed: ${error.message}`;
-    if (error.status === 429) return 'Too many requests: please wait a moment.';
+    if (error.status === 409 && /report/i.test(error.message)) return words().alreadyReported;
+    if (error.status === 401) return words().signInAgain;
+    if (error.status === 403) return words().notAllowed(error.message);
+    if (error.status === 429) return words().tooMany;
     return error.message;
   }
-  return 'Something went wrong. Please try again.';
+  return words().failed;
 }

@@ -2,6 +2,10 @@ import type { CommentPayload } from '../../realtime/contract';
 import type { ReaderComment } from './api';
 import { dateFormatter } from '../views/format';
 import { h } from './dom';
+import { catalogue } from '../i18n';
+
+/** This page's words for comments (its `<html lang>`). */
+const words = () => catalogue(document.documentElement.lang).thread;
 
 /**
  * The markup of one comment, as src/web/views/comment.view.ts renders it on the server:
@@ -30,9 +34,7 @@ function updateCommentData(item: HTMLElement, comment: ReaderComment): void {
 }
 
 export function tombstoneText(status: CommentPayload['status']): string {
-  return status === 'removed'
-    ? 'This comment was removed by a moderator.'
-    : 'This comment was deleted.';
+  return status === 'removed' ? words().removedByModerator : words().deletedByAuthor;
 }
 
 function commentCard(comment: CommentPayload): HTMLElement {
@@ -50,15 +52,19 @@ function commentCard(comment: CommentPayload): HTMLElement {
   const badge =
     comment.status === 'visible'
       ? null
-      : h('span', { class: 'badge', 'data-status-badge': comment.status }, BADGES[comment.status]);
+      : h(
+          'span',
+          { class: 'badge', 'data-status-badge': comment.status },
+          words().status[comment.status],
+        );
   const featured = comment.featured
-    ? h('span', { class: 'badge badge--featured', 'data-featured': true }, "Editors' pick")
+    ? h('span', { class: 'badge badge--featured', 'data-featured': true }, words().featured)
     : null;
   return h(
     'article',
     {
       class: `comment__card${comment.status === 'visible' ? '' : ' comment__card--hidden'}`,
-      'aria-label': `Comment by ${comment.author.displayName}`,
+      'aria-label': words().by(comment.author.displayName),
     },
     h(
       'p',
@@ -69,7 +75,7 @@ function commentCard(comment: CommentPayload): HTMLElement {
       ' ',
       h('time', { datetime: comment.createdAt }, formatDate(comment.createdAt)),
       comment.editedAt ? ' ' : null,
-      comment.editedAt ? h('span', { class: 'comment__edited' }, '(edited)') : null,
+      comment.editedAt ? h('span', { class: 'comment__edited' }, words().edited) : null,
       badge ? ' ' : null,
       badge,
       featured ? ' ' : null,
@@ -84,13 +90,6 @@ function commentCard(comment: CommentPayload): HTMLElement {
     actions,
   );
 }
-
-const BADGES: Record<Exclude<CommentPayload['status'], 'visible'>, string> = {
-  removed: 'Removed',
-  deleted: 'Deleted',
-  pending: 'Awaiting moderation',
-  rejected: 'Rejected',
-};
 
 /** As the server renders it (src/web/views/comment.view.ts). */
 export function scoreText(score: CommentPayload['score']): string {

@@ -2,10 +2,14 @@ import type { CommentSort } from './api';
 import { messageOf } from './comment-actions';
 import type { PageContext } from './context';
 import { h } from './dom';
+import { catalogue } from '../i18n';
 
-const CHOICES: { sort: CommentSort; label: string }[] = [
-  { sort: 'newest', label: 'Newest' },
-  { sort: 'top', label: 'Top' },
+/** This page's words for comments (its `<html lang>`). */
+const words = () => catalogue(document.documentElement.lang).thread;
+
+const CHOICES: { sort: CommentSort; label: () => string }[] = [
+  { sort: 'newest', label: () => words().newest },
+  { sort: 'top', label: () => words().top },
 ];
 
 /**
@@ -26,13 +30,18 @@ export function sortControl(
         'data-sort': sort,
         'aria-pressed': String(sort === 'newest'),
       },
-      label,
+      label(),
     ),
   );
   const group = h(
     'div',
-    { class: 'sort', role: 'group', 'aria-label': 'Sort comments', 'data-sort-control': true },
-    h('span', { class: 'sort__label', 'aria-hidden': 'true' }, 'Sort:'),
+    {
+      class: 'sort',
+      role: 'group',
+      'aria-label': words().sortComments,
+      'data-sort-control': true,
+    },
+    h('span', { class: 'sort__label', 'aria-hidden': 'true' }, words().sortBy),
     ...buttons,
   );
   head.append(group);
@@ -46,7 +55,7 @@ export function sortControl(
         for (const button of buttons) {
           button.setAttribute('aria-pressed', String(button === chosen));
         }
-        ctx.announce(sort === 'top' ? 'Top comments first.' : 'Newest comments first.');
+        ctx.announce(sort === 'top' ? words().sortedTop : words().sortedNewest);
       })
       .catch((error: unknown) => ctx.announce(messageOf(error)))
       .finally(() => buttons.forEach((button) => (button.disabled = false)));

@@ -4,6 +4,10 @@ import { messageOf } from './comment-actions';
 import { scoreText } from './comment-dom';
 import type { PageContext } from './context';
 import { h } from './dom';
+import { catalogue } from '../i18n';
+
+/** This page's words for comments (its `<html lang>`). */
+const words = () => catalogue(document.documentElement.lang).thread;
 
 const SYMBOL: Record<VoteValue, string> = { up: '▲', down: '▼' };
 
@@ -53,7 +57,7 @@ export class CommentVotes {
             'data-comment-vote': value,
             'aria-pressed': String(mine === value),
             'aria-label': label(value, score[value]),
-            title: value === 'up' ? 'Vote up' : 'Vote down',
+            title: words().voteTitle(value),
           },
           `${SYMBOL[value]} `,
           h('span', { 'data-vote-count': value }, String(score[value])),
@@ -112,5 +116,5 @@ function readScore(text: HTMLElement): VoteCounts {
 }
 
 function label(value: VoteValue, count: number): string {
-  return `Vote ${value} (${count} ${value === 'up' ? 'up' : 'down'})`;
+  return words().voteLabel(value, count);
 }

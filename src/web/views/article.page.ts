@@ -136,7 +136,7 @@ export function commentsSection(page: ArticlePage, t: Catalogue = EN): SafeHtml 
     <p class="status-line" role="status" data-status-line></p>
     <button type="button" class="new-comments" data-new-comments hidden></button>
     <ol class="thread" data-thread>
-      ${page.thread.map(commentItem)}
+      ${page.thread.map((node) => commentItem(node, t.thread))}
     </ol>
     <p class="muted" data-no-comments ${page.thread.length > 0 ? markup`hidden` : null}>
       ${t.noComments}
