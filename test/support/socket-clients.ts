@@ -57,7 +57,7 @@ export function nextEvent<K extends keyof ServerToClientEvents>(
   socket: TestSocket,
   name: K,
   matches: (payload: Parameters<ServerToClientEvents[K]>[0]) => boolean = () => true,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
 ): Promise<Parameters<ServerToClientEvents[K]>[0]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
