@@ -13,6 +13,13 @@ import { TownhallIoAdapter } from './realtime/transport/townhall-io.adapter';
 import { AllowedOrigins } from './sites/allowed-origins.service';
 
 export const BODY_LIMIT = '64kb';
+/**
+ * Connections the kernel queues before the server accepts them. Node's default, 511, overflows
+ * when a few thousand readers reconnect at once (an instance restarting, breaking news) while the
+ * event loop is busy: Linux then drops the handshakes it cannot queue, and some clients see
+ * ECONNRESET a minute later. The kernel caps this at net.core.somaxconn (4096 by default).
+ */
+export const LISTEN_BACKLOG = 4096;
 /** Sites and the default moderation settings: admin-only bodies with word lists. */
 const SETTINGS_BODY_LIMIT = '1mb';
 const SETTINGS_ROUTES = /^\/api\/(sites(\/[^/]+)?|settings\/moderation)\/?$/;
@@ -55,6 +62,17 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   );
   app.use(jsonBody(BODY_LIMIT));
   setUpOpenApi(app);
+}
+
+/**
+ * `app.listen` with LISTEN_BACKLOG: Nest hands its arguments to http.Server#listen(port, host,
+ * backlog), but its typings know only the host.
+ */
+export function listen(app: NestExpressApplication, port: number, host?: string): Promise<unknown> {
+  const listenWith = app.listen.bind(app) as (port: number, ...args: unknown[]) => Promise<unknown>;
+  return host === undefined
+    ? listenWith(port, LISTEN_BACKLOG)
+    : listenWith(port, host, LISTEN_BACKLOG);
 }
 
 /** The OpenAPI UI's page and files (not its JSON document). */

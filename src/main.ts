@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, listen } from './app.setup';
 import { logUnhandledRejections } from './common/process/unhandled-rejections';
 import { drainHttpConnections } from './common/shutdown/http-drain';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
       { bodyParser: false, bufferLogs: true, abortOnError: false },
     );
     configureApp(app, config);
-    await app.listen(config.port);
+    await listen(app, config.port);
   } catch (error) {
     // when PostgreSQL died, what the ORM saw of it (ECONNREFUSED) is a consequence: name the cause
     const died = await database.unexpectedExitWithin(STARTUP_DEATH_GRACE_MS);

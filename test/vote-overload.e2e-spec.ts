@@ -57,12 +57,18 @@ describe('votes under overload (a held row lock)', () => {
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM articles WHERE id = $1 FOR UPDATE', [articleId]);
       const lockedAt = Date.now();
-      const seen = { refused: 0, accepted: 0 };
+      const seen = { refused: 0, accepted: 0, failed: [] as string[] };
       const answers = tokens.map(async ({ userId, token }) => {
         const res = await fetch(`${t.url}/api/articles/${articleId}/votes/interesting`, {
           method: 'PUT',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ value: 'up' }),
+        }).catch((error: Error) => {
+          // a connection the server dropped (a refused or reset TCP handshake) is a failure too
+          seen.failed.push(
+            `${error.message}: ${String((error.cause as Error | undefined)?.message)}`,
+          );
+          throw error;
         });
         await res.arrayBuffer();
         if (res.status === 503) seen.refused++;
@@ -71,9 +77,14 @@ describe('votes under overload (a held row lock)', () => {
       });
       // every vote past the bound is refused while the lock is still held, none is answered 200
       const deadline = Date.now() + ARRIVAL_MS;
-      while (seen.refused < VOTERS - QUEUE_LIMIT - 1 && Date.now() < deadline) {
+      while (
+        seen.refused < VOTERS - QUEUE_LIMIT - 1 &&
+        seen.failed.length === 0 &&
+        Date.now() < deadline
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      expect(seen.failed).toEqual([]);
       expect(seen.refused).toBeGreaterThanOrEqual(VOTERS - QUEUE_LIMIT - 1);
       while (Date.now() - lockedAt < HOLD_MS) {
         await new Promise((resolve) => setTimeout(resolve, 100));

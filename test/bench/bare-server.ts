@@ -118,7 +118,8 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
-http.listen(0, '127.0.0.1', () => {
+// the same accept backlog as Townhall's LISTEN_BACKLOG (src/app.setup.ts), so connect storms compare
+http.listen(0, '127.0.0.1', 4096, () => {
   const address = http.address();
   console.log(`listening ${typeof address === 'object' && address ? address.port : 0}`);
 });

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { App } from 'supertest/types';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, listen } from '../../src/app.setup';
 import { type AppConfig, type Env, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -50,7 +50,7 @@ export async function startTestApp(
     configureApp(app, config);
     let url = '';
     if (options.listen) {
-      await app.listen(options.port ?? 0, '127.0.0.1');
+      await listen(app, options.port ?? 0, '127.0.0.1');
       url = await app.getUrl();
       url = url.replace('[::1]', '127.0.0.1');
     } else {
