@@ -195,8 +195,13 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     const mail = await mailTo('alice2@example.com', /reply/);
     expect(mail.text).toContain('> bob answers <b>alice</b>\n> in two lines');
     expect(mail.text).toContain(
-      `https://talk.example.com/articles/mail-story#comment-${(reply.body as { id: string }).id}`,
+      `https://talk.example.com/comments/${(reply.body as { id: string }).id}`,
     );
+    // the permalink leads to the reply on the reader page (the article has no publisher page)
+    await request(t.http)
+      .get(`/comments/${(reply.body as { id: string }).id}`)
+      .expect(302)
+      .expect('Location', `/articles/mail-story#comment-${(reply.body as { id: string }).id}`);
     expect(mail.html).toContain('bob answers &lt;b&gt;alice&lt;/b&gt;');
     expect(mail.messageId).toMatch(/^<notification-[0-9a-f-]{36}@talk\.example\.com>$/);
     const line = (key: string): string =>
@@ -239,9 +244,7 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     expect(mail.subject).toBe('3 new notifications');
     for (const [i, body] of ['first answer', 'second answer', 'third answer'].entries()) {
       expect(mail.text).toContain(`> ${body}`);
-      expect(mail.text).toContain(
-        `https://talk.example.com/articles/mail-story#comment-${replies[i]!}`,
-      );
+      expect(mail.text).toContain(`https://talk.example.com/comments/${replies[i]!}`);
     }
     const [digest] = await digestsOf(alice);
     expect(digest).toMatchObject({ kind: 'immediate', period: null });
