@@ -12,6 +12,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { PrincipalsService } from './principals/principals.service';
 import { RefreshToken } from './refresh-token.entity';
 import { LocalStrategy } from './strategies/local.strategy';
 import { SsoService } from './sso.service';
@@ -37,6 +38,7 @@ import { TokenService } from './token.service';
     SsoService,
     TokenService,
     LocalStrategy,
+    PrincipalsService,
     // order matters: authenticate first, then check roles and bans
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

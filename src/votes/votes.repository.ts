@@ -48,6 +48,24 @@ export class VotesRepository {
     return byArticle(rows);
   }
 
+  /**
+   * Those of `userIds` who may not vote now, on the database's clock: `banned` (a ban without
+   * end or ending later), `gone` (erased, or no such user). Read inside the vote's transaction,
+   * so a ban or erasure committed on any instance before it stops the vote, whatever the
+   * principal cache of the instance that took the request says.
+   */
+  async refusedVoters(userIds: readonly string[]): Promise<Map<string, 'banned' | 'gone'>> {
+    const rows = await this.em.execute<{ id: string; reason: 'banned' | 'gone' }[]>(
+      `SELECT k.id, CASE WHEN u.id IS NULL OR u.erased_at IS NOT NULL THEN 'gone' ELSE 'banned' END AS reason
+         FROM (SELECT DISTINCT jsonb_array_elements_text(?::jsonb)::uuid AS id) k
+         LEFT JOIN users u ON u.id = k.id
+        WHERE u.id IS NULL OR u.erased_at IS NOT NULL
+           OR (u.banned_at IS NOT NULL AND (u.banned_until IS NULL OR u.banned_until > now()))`,
+      [JSON.stringify(userIds)],
+    );
+    return new Map(rows.map((row) => [row.id, row.reason]));
+  }
+
   /** The stored votes among `keys`, by `voteKey`. */
   async currentVotes(keys: readonly Omit<VoteChange, 'value'>[]): Promise<Map<string, VoteValue>> {
     const rows = await this.em.execute<

@@ -26,7 +26,8 @@ export const LANES = 4;
 /**
  * One vote per user, article and dimension, exact under any concurrency. Votes are group
  * committed (VoteBatcher); each batch is one transaction: the article rows locked in id order,
- * the stored votes read, then every upsert, delete and counter change in one statement.
+ * banned and erased voters set aside (the ban check lives here, in the write's own SQL, so it
+ * holds on every instance whatever its principal cache says), the stored votes read, then every upsert, delete and counter change in one statement.
  */
 @Injectable()
 export class VotesService implements OnApplicationShutdown {
@@ -72,7 +73,8 @@ export class VotesService implements OnApplicationShutdown {
   private write(batch: readonly VoteChange[]): Promise<BatchResult> {
     return this.em.transactional(async () => {
       const locked = await this.votes.lockArticles([...new Set(batch.map((v) => v.articleId))]);
-      const valid = batch.filter((vote) => locked.has(vote.articleId));
+      const refused = await this.votes.refusedVoters([...new Set(batch.map((v) => v.userId))]);
+      const valid = batch.filter((vote) => locked.has(vote.articleId) && !refused.has(vote.userId));
       const stored = valid.length
         ? await this.votes.currentVotes(valid)
         : new Map<string, VoteValue>();
@@ -90,9 +92,9 @@ export class VotesService implements OnApplicationShutdown {
         if (value) delta[COUNTERS[dimension][value]]++;
         changes.push({ articleId, userId, dimension, value });
       }
-      if (changes.length === 0) return { tallies: locked, changed: new Set<string>() };
+      if (changes.length === 0) return { tallies: locked, changed: new Set<string>(), refused };
       const after = await this.votes.apply(changes, deltas);
-      return { tallies: new Map([...locked, ...after]), changed: new Set(after.keys()) };
+      return { tallies: new Map([...locked, ...after]), changed: new Set(after.keys()), refused };
     });
   }
 

@@ -9,11 +9,12 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { ApiKeyPrincipal, Principal } from '../../common/auth/principal';
+import { BAN_CHECKED_IN_WRITE } from '../../common/decorators/ban-checked-in-write.decorator';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
 import { SITE_WRITER } from '../../common/decorators/site-writer.decorator';
 import { isDatabaseUnavailable } from '../../database/database-errors';
 import { ApiKeysService } from '../../sites/api-keys.service';
-import { UsersService } from '../../users/users.service';
+import { PrincipalsService } from '../principals/principals.service';
 import { TokenService } from '../token.service';
 
 /**
@@ -39,7 +40,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly tokens: TokenService,
-    private readonly users: UsersService,
+    private readonly principals: PrincipalsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -70,13 +71,14 @@ export class JwtAuthGuard implements CanActivate {
       request.apiKey = key;
       return true;
     }
+    const use = this.flag(context, BAN_CHECKED_IN_WRITE) ? 'cached' : 'fresh';
     if (!isPublic) {
-      request.user = await this.authenticate(authorization);
+      request.user = await this.authenticate(authorization, use);
       return true;
     }
     if (!authorization) return true;
     try {
-      request.user = await this.authenticate(authorization);
+      request.user = await this.authenticate(authorization, use);
     } catch (error) {
       // a database outage is not a bad token: 503, not an anonymous answer
       if (isDatabaseUnavailable(error)) throw error;
@@ -86,11 +88,14 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   /** The user of a valid bearer access token; 401 otherwise (a database outage passes). */
-  private async authenticate(authorization: string | undefined): Promise<Principal> {
+  private async authenticate(
+    authorization: string | undefined,
+    use: 'fresh' | 'cached',
+  ): Promise<Principal> {
     const claims = authorization ? this.tokens.verifyAccessToken(authorization.slice(7)) : null;
     let principal: Principal | null = null;
     try {
-      principal = claims ? await this.users.findPrincipal(claims.sub) : null;
+      principal = claims ? await this.principals.load(claims.sub, use) : null;
     } catch (error) {
       // loading the user failed because the database is down: 503 (via the filter), not 401
       if (isDatabaseUnavailable(error)) throw error;
