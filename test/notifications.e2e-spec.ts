@@ -10,6 +10,7 @@ import {
 } from './support/factories';
 import { connect, nextEvent, record, type TestSocket } from './support/socket-clients';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/until';
 
 interface Notification {
   id: string;
@@ -146,6 +147,72 @@ describe('notifications: inbox and live notification events', () => {
       type: 'comment.removed',
       comment: { id: mine, body: 'soon removed', status: 'removed' },
     });
+  });
+
+  it("pre-moderation: approval, rejection and feature notify the author; a held reply notifies its parent's author only once approved", async () => {
+    const moderator = await userWithRole(t.http, admin, 'moderator');
+    const settings = (mode: string) =>
+      request(t.http)
+        .put('/api/settings/moderation')
+        .set(...bearer(admin))
+        .send({ mode, bannedWords: [], suspectWords: [], editWindowSeconds: 900, holdLinks: false })
+        .expect(200);
+    const act = (id: string, action: string, body: object = {}) =>
+      request(t.http)
+        .post(`/api/comments/${id}/${action}`)
+        .set(...bearer(moderator))
+        .send(body)
+        .expect(200);
+    const alice = await registerUser(t.http);
+    const bob = await registerUser(t.http);
+    const [aliceSocket, bobSocket] = [await open(alice), await open(bob)];
+    const toAlice = record(aliceSocket, ['notification']);
+    const toBob = record(bobSocket, ['notification']);
+    const types = (seen: { payload: unknown }[]) =>
+      seen.map((e) => (e.payload as { notification: Notification }).notification.type);
+    await settings('pre');
+    try {
+      const parent = await post(alice, 'held at first');
+      await act(parent, 'approve');
+      await until('alice is told of the approval', () => toAlice.length === 1);
+
+      // bob's reply is held: alice hears of it only when a moderator approves it
+      const reply = await post(bob, 'a held reply', parent);
+      const doomed = await post(bob, 'a reply that is rejected', parent);
+      await act(doomed, 'reject', { reason: 'not civil' });
+      await until('bob is told of the rejection', () => toBob.length === 1);
+      expect(types(toAlice)).toEqual(['comment.approved']);
+      await act(reply, 'approve');
+      await until(
+        'alice is told of the reply, bob of the approval',
+        () => toAlice.length === 2 && toBob.length === 2,
+      );
+      await act(parent, 'feature');
+      await until('alice is told of the feature', () => toAlice.length === 3);
+
+      expect(types(toAlice)).toEqual(['comment.approved', 'reply', 'comment.featured']);
+      expect(types(toBob)).toEqual(['comment.rejected', 'comment.approved']);
+      // and the inboxes in PostgreSQL say the same, newest first, with the comments as stored
+      const alices = await inbox(alice);
+      expect(alices.map((n) => [n.type, n.comment.id])).toEqual([
+        ['comment.featured', parent],
+        ['reply', reply],
+        ['comment.approved', parent],
+      ]);
+      expect(alices[1]!.comment).toMatchObject({ body: 'a held reply', status: 'visible' });
+      const bobs = await inbox(bob);
+      expect(bobs.map((n) => [n.type, n.comment.id])).toEqual([
+        ['comment.approved', reply],
+        ['comment.rejected', doomed],
+      ]);
+      expect(bobs[1]!.comment).toMatchObject({
+        body: 'a reply that is rejected',
+        status: 'rejected',
+      });
+      expect(await unread(alice)).toBe(3);
+    } finally {
+      await settings('post');
+    }
   });
 
   it('bad input is a 400 and needs a login', async () => {
