@@ -376,3 +376,47 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     );
   });
 });
+
+describe('without SMTP_URL: /dev/mail', () => {
+  it('lists the mails that would have been sent, with their links clickable; 404 in production', async () => {
+    const dev = await startTestApp({
+      NODE_ENV: 'development',
+      PUBLIC_URL: 'http://localhost:3000',
+    });
+    try {
+      const reader = await registerUser(dev.http);
+      await request(dev.http)
+        .put('/api/me/email')
+        .set(...bearer(reader))
+        .send({ email: 'devmail@example.com' })
+        .expect(202);
+      let page = '';
+      await until('the verification mail is listed', async () => {
+        page = (await request(dev.http).get('/dev/mail').expect(200)).text;
+        return page.includes('devmail@example.com');
+      });
+      const link = /<a href="(http:\/\/localhost:3000\/verify-email\?token=[^"]+)">/.exec(page);
+      expect(link).not.toBeNull();
+      // the link works as the mail's would have
+      const target = new URL(link![1]!.replace(/&amp;/g, '&'));
+      await request(dev.http).get(`${target.pathname}${target.search}`).expect(200);
+      const me = await request(dev.http)
+        .get('/api/me/settings')
+        .set(...bearer(reader))
+        .expect(200);
+      expect(me.body).toMatchObject({ email: 'devmail@example.com', emailVerified: true });
+    } finally {
+      await dev.close();
+    }
+    const production = await startTestApp({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://talk.example.com',
+      CORS_ORIGINS: 'https://talk.example.com',
+    });
+    try {
+      await request(production.http).get('/dev/mail').expect(404);
+    } finally {
+      await production.close();
+    }
+  });
+});
