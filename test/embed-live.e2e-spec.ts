@@ -3,12 +3,19 @@
  * another origin than the app: the SSO reader shown and commenting from the frame, tallies and
  * comments live in the frame (changes made through the API by others), the frame as tall as its
  * content, `window.Townhall.setSso/logout`, a Townhall login inside the frame, themes, the German
- * catalogue, and count badges filled and kept live.
+ * catalogue (moderators' tools included), and count badges filled and kept live.
  */
 import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import request from 'supertest';
-import { bearer, loginAdmin, postComment, registerUser, type TestUser } from './support/factories';
+import {
+  bearer,
+  loginAdmin,
+  postComment,
+  registerUser,
+  type TestUser,
+  userWithRole,
+} from './support/factories';
 import {
   contentHeight,
   eventually,
@@ -291,6 +298,85 @@ describe('embed in use (Chromium)', () => {
     expect(
       luminance((await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string),
     ).toBeLessThan(0.1);
+  });
+
+  it('a moderator in a German frame gets German tools, and approving and featuring still work', async () => {
+    // a site of its own with pre-moderation, so the other tests' comments are not held
+    const held = (
+      await request(t.http)
+        .post('/api/sites')
+        .set(...bearer(admin))
+        .send({
+          name: 'Zeitung',
+          origins: [host.origin],
+          moderation: {
+            mode: 'pre',
+            bannedWords: [],
+            suspectWords: [],
+            editWindowSeconds: 900,
+            holdLinks: false,
+          },
+        })
+        .expect(201)
+    ).body as Site;
+    const articleId = (
+      (
+        await request(t.http)
+          .put(`/api/sites/${held.id}/articles/mod-de-1`)
+          .set(...bearer(admin))
+          .send({ title: 'Geschichte', category: 'Nachrichten' })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
+    const pending = (await postComment(t.http, other, articleId, 'Bitte freigeben').expect(201))
+      .body as { id: string; status: string };
+    expect(pending.status).toBe('pending');
+    const moderator = await userWithRole(t.http, admin, 'moderator');
+
+    const page = await open(
+      `<div data-townhall data-site="${held.id}" data-article="mod-de-1" data-lang="de"></div>
+       <script src="${t.url}/embed.js" async></script>`,
+    );
+    const frame = await townhallFrame(page);
+    await frame.locator('#login-username').fill(moderator.username);
+    await frame.locator('#login-password').fill(moderator.password);
+    await frame.locator('[data-login-form] button[type=submit]').click();
+    await hasText(frame.locator('[data-account-name]'), /^Angemeldet als .+ \(Moderator\)$/);
+
+    // both queues, their headings and the held comment's buttons in German
+    const reports = frame.locator('[data-mod-queue]');
+    await reports.waitFor({ state: 'visible' });
+    await hasText(reports.locator('h2'), 'Moderationswarteschlange');
+    await hasText(reports.locator('[data-mod-queue-empty]'), 'Keine offenen Meldungen.');
+    const queue = frame.locator('[data-pending-queue]');
+    await hasText(queue.locator('h2'), 'Wartet auf Freigabe (1)');
+    const entry = queue.locator(`[data-pending-comment="${pending.id}"]`);
+    await hasText(entry.locator('.mod-item__body'), 'Bitte freigeben');
+    await entry.getByRole('button', { name: 'Ablehnen…' }).waitFor();
+    await entry.getByRole('button', { name: 'Freigeben und hervorheben' }).waitFor();
+
+    // approving still works: published, in the frame's thread, the queue empty
+    await entry.getByRole('button', { name: 'Freigeben', exact: true }).click();
+    await entry.waitFor({ state: 'detached' });
+    await hasText(frame.locator('[data-status-line]'), 'Der Kommentar wurde freigegeben.');
+    await hasText(queue.locator('h2'), 'Wartet auf Freigabe');
+    await hasText(queue.locator('[data-pending-empty]'), 'Keine zurückgehaltenen Kommentare.');
+    const card = frame.locator(`#comment-${pending.id}`);
+    await hasText(card.locator('.comment__body'), 'Bitte freigeben');
+    const listed = await request(t.http).get(`/api/articles/${articleId}/comments`).expect(200);
+    expect((listed.body as { items: { id: string }[] }).items.map((item) => item.id)).toEqual([
+      pending.id,
+    ]);
+
+    // the thread's moderator menu: feature, then the button offers the way back
+    await card.locator('summary').click();
+    await card.getByRole('button', { name: 'Entfernen' }).waitFor();
+    await card.getByRole('button', { name: 'Kommentarverlauf' }).waitFor();
+    await card.getByRole('button', { name: 'Hervorheben (Empfehlung der Redaktion)' }).click();
+    await hasText(card.locator('[data-featured]'), 'Empfehlung der Redaktion');
+    await hasText(frame.locator('[data-status-line]'), 'Der Kommentar ist hervorgehoben.');
+    await card.locator('summary').click();
+    await card.getByRole('button', { name: 'Nicht mehr hervorheben' }).waitFor();
   });
 
   it('count badges are filled from one counts call and kept live (English and German)', async () => {

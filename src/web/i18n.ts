@@ -37,7 +37,7 @@ export interface Catalogue {
   wrongPassword: string;
   signInToVote: string;
   sessionEnded: string;
-  /** The words of one comment and of what readers do with it (moderators' tools stay English). */
+  /** The words of one comment and of what readers do with it. */
   thread: {
     by: (name: string) => string;
     edited: string;
@@ -74,6 +74,55 @@ export interface Catalogue {
     notAllowed: (why: string) => string;
     tooMany: string;
     failed: string;
+  };
+  /**
+   * Moderators' tools: the reports queue, the pending queue, the thread's moderator actions and
+   * a user's comment history (client), and the reports panel the server renders.
+   */
+  moderation: {
+    queueHeading: string;
+    noReports: string;
+    reports: (count: number) => string;
+    unknownAuthor: string;
+    showInThread: string;
+    reasons: (list: string) => string;
+    remove: string;
+    restore: string;
+    feature: string;
+    unfeature: string;
+    history: string;
+    commentHistory: string;
+    ban: string;
+    removePrompt: string;
+    removed: string;
+    featured: string;
+    unfeatured: string;
+    restored: string;
+    /** `name` is the author's handle, or null when the card shows none. */
+    banPrompt: (name: string | null) => string;
+    banned: (name: string | null) => string;
+    pendingHeading: (count: number) => string;
+    noneHeld: string;
+    anotherArticle: string;
+    thisArticle: string;
+    inThisThread: string;
+    aReply: string;
+    approve: string;
+    reject: string;
+    approveAndFeature: string;
+    rejectPrompt: string;
+    rejected: string;
+    approved: string;
+    approvedAndFeatured: string;
+    historyOf: (username: string) => string;
+    loading: string;
+    noUserComments: string;
+    historyFailed: string;
+    close: string;
+    moreHistory: string;
+    visible: string;
+    /** The staff role after the name in "Signed in as …". */
+    role: (role: string) => string;
   };
 }
 
@@ -150,6 +199,49 @@ const en: Catalogue = {
     tooMany: 'Too many requests: please wait a moment.',
     failed: 'Something went wrong. Please try again.',
   },
+  moderation: {
+    queueHeading: 'Moderation queue',
+    noReports: 'No open reports.',
+    reports: (n) => `${n} ${n === 1 ? 'report' : 'reports'}`,
+    unknownAuthor: 'unknown author',
+    showInThread: 'show in thread',
+    reasons: (list) => `Reasons: ${list}`,
+    remove: 'Remove',
+    restore: 'Restore',
+    feature: "Feature (editors' pick)",
+    unfeature: 'Unfeature',
+    history: 'History',
+    commentHistory: 'Comment history',
+    ban: 'Ban author',
+    removePrompt: 'Reason for removing this comment:',
+    removed: 'The comment was removed.',
+    featured: 'The comment is featured.',
+    unfeatured: 'The comment is no longer featured.',
+    restored: 'The comment was restored.',
+    banPrompt: (name) => `Reason for banning ${name ?? 'this user'}:`,
+    banned: (name) => `${name ?? 'this user'} is banned.`,
+    pendingHeading: (n) => (n > 0 ? `Awaiting moderation (${n})` : 'Awaiting moderation'),
+    noneHeld: 'No comments held.',
+    anotherArticle: 'another article',
+    thisArticle: 'this article',
+    inThisThread: 'in this thread',
+    aReply: 'a reply',
+    approve: 'Approve',
+    reject: 'Reject…',
+    approveAndFeature: 'Approve and feature',
+    rejectPrompt: 'Reason for rejecting this comment:',
+    rejected: 'The comment was rejected.',
+    approved: 'The comment was approved.',
+    approvedAndFeatured: 'The comment was approved and featured.',
+    historyOf: (username) => `Comment history of @${username}`,
+    loading: 'Loading…',
+    noUserComments: 'No comments.',
+    historyFailed: 'The history could not be loaded.',
+    close: 'Close',
+    moreHistory: 'More',
+    visible: 'Visible',
+    role: (role) => role,
+  },
 };
 
 const de: Catalogue = {
@@ -225,6 +317,51 @@ const de: Catalogue = {
     notAllowed: (why) => `Nicht erlaubt: ${why}`,
     tooMany: 'Zu viele Anfragen: bitte einen Moment warten.',
     failed: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
+  },
+  moderation: {
+    queueHeading: 'Moderationswarteschlange',
+    noReports: 'Keine offenen Meldungen.',
+    reports: (n) => `${n} ${n === 1 ? 'Meldung' : 'Meldungen'}`,
+    unknownAuthor: 'unbekannter Verfasser',
+    showInThread: 'in der Diskussion zeigen',
+    reasons: (list) => `Gründe: ${list}`,
+    remove: 'Entfernen',
+    restore: 'Wiederherstellen',
+    feature: 'Hervorheben (Empfehlung der Redaktion)',
+    unfeature: 'Nicht mehr hervorheben',
+    history: 'Verlauf',
+    commentHistory: 'Kommentarverlauf',
+    ban: 'Verfasser sperren',
+    removePrompt: 'Grund für das Entfernen dieses Kommentars:',
+    removed: 'Der Kommentar wurde entfernt.',
+    featured: 'Der Kommentar ist hervorgehoben.',
+    unfeatured: 'Der Kommentar ist nicht mehr hervorgehoben.',
+    restored: 'Der Kommentar wurde wiederhergestellt.',
+    banPrompt: (name) =>
+      name ? `Grund für die Sperrung von ${name}:` : 'Grund für die Sperrung dieses Nutzers:',
+    banned: (name) => (name ? `${name} ist gesperrt.` : 'Der Nutzer ist gesperrt.'),
+    pendingHeading: (n) => (n > 0 ? `Wartet auf Freigabe (${n})` : 'Wartet auf Freigabe'),
+    noneHeld: 'Keine zurückgehaltenen Kommentare.',
+    anotherArticle: 'anderer Artikel',
+    thisArticle: 'dieser Artikel',
+    inThisThread: 'in dieser Diskussion',
+    aReply: 'Antwort',
+    approve: 'Freigeben',
+    reject: 'Ablehnen…',
+    approveAndFeature: 'Freigeben und hervorheben',
+    rejectPrompt: 'Grund für die Ablehnung dieses Kommentars:',
+    rejected: 'Der Kommentar wurde abgelehnt.',
+    approved: 'Der Kommentar wurde freigegeben.',
+    approvedAndFeatured: 'Der Kommentar wurde freigegeben und hervorgehoben.',
+    historyOf: (username) => `Kommentarverlauf von @${username}`,
+    loading: 'Wird geladen…',
+    noUserComments: 'Keine Kommentare.',
+    historyFailed: 'Der Verlauf konnte nicht geladen werden.',
+    close: 'Schließen',
+    moreHistory: 'Weitere',
+    visible: 'Sichtbar',
+    role: (role) =>
+      role === 'moderator' ? 'Moderator' : role === 'admin' ? 'Administrator' : role,
   },
 };
 

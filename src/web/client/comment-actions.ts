@@ -7,6 +7,8 @@ import { catalogue } from '../i18n';
 
 /** This page's words for comments (its `<html lang>`). */
 const words = () => catalogue(document.documentElement.lang).thread;
+/** This page's words for moderators' tools. */
+const modWords = () => catalogue(document.documentElement.lang).moderation;
 
 /** What the actions change in the thread. */
 export interface ThreadUpdates {
@@ -40,17 +42,16 @@ export class CommentActions {
     const menu: HTMLButtonElement[] = [];
     if (visible && !own) menu.push(button('report', words().report));
     if (visible && own) menu.push(button('edit', words().edit), button('delete', words().delete));
-    if (moderator && visible) menu.push(button('remove', 'Remove'));
-    if (moderator && item.dataset.status === 'removed') menu.push(button('restore', 'Restore'));
+    const mod = modWords();
+    if (moderator && visible) menu.push(button('remove', mod.remove));
+    if (moderator && item.dataset.status === 'removed') menu.push(button('restore', mod.restore));
     if (moderator && visible) {
       menu.push(
-        featuredItem(item)
-          ? button('unfeature', 'Unfeature')
-          : button('feature', "Feature (editors' pick)"),
+        featuredItem(item) ? button('unfeature', mod.unfeature) : button('feature', mod.feature),
       );
     }
-    if (moderator && item.dataset.authorId) menu.push(button('history', 'Comment history'));
-    if (moderator && item.dataset.authorId && !own) menu.push(button('ban', 'Ban author'));
+    if (moderator && item.dataset.authorId) menu.push(button('history', mod.commentHistory));
+    if (moderator && item.dataset.authorId && !own) menu.push(button('ban', mod.ban));
     slot.replaceChildren(
       ...(visible ? [button('reply', words().reply)] : []),
       ...(menu.length > 0
@@ -97,16 +98,16 @@ export class CommentActions {
         return this.ctx.announce(words().reported);
       }
       case 'remove': {
-        const reason = window.prompt('Reason for removing this comment:')?.trim();
+        const reason = window.prompt(modWords().removePrompt)?.trim();
         if (!reason) return;
         this.thread.updated(await this.ctx.api.remove(id, reason));
-        return this.ctx.announce('The comment was removed.');
+        return this.ctx.announce(modWords().removed);
       }
       case 'feature':
       case 'unfeature':
         this.thread.updated(await this.ctx.api.feature(id, action === 'feature'));
         return this.ctx.announce(
-          action === 'feature' ? 'The comment is featured.' : 'The comment is no longer featured.',
+          action === 'feature' ? modWords().featured : modWords().unfeatured,
         );
       case 'history': {
         const handle = item.querySelector('.comment__handle')?.textContent ?? '';
@@ -114,13 +115,13 @@ export class CommentActions {
       }
       case 'restore':
         this.thread.updated(await this.ctx.api.restore(id));
-        return this.ctx.announce('The comment was restored.');
+        return this.ctx.announce(modWords().restored);
       case 'ban': {
-        const name = item.querySelector('.comment__handle')?.textContent ?? 'this user';
-        const reason = window.prompt(`Reason for banning ${name}:`)?.trim();
+        const name = item.querySelector('.comment__handle')?.textContent ?? null;
+        const reason = window.prompt(modWords().banPrompt(name))?.trim();
         if (!reason) return;
         await this.ctx.api.ban(item.dataset.authorId!, reason);
-        return this.ctx.announce(`${name} is banned.`);
+        return this.ctx.announce(modWords().banned(name));
       }
     }
   }

@@ -2,8 +2,12 @@ import type { ReportCreatedEvent } from '../../realtime/contract';
 import type { QueueItem } from './api';
 import { messageOf } from './comment-actions';
 import type { PageContext } from './context';
-import { find, h, plural } from './dom';
+import { find, h } from './dom';
 import { showUserHistory } from './user-history';
+import { catalogue } from '../i18n';
+
+/** This page's words for moderators' tools (its `<html lang>`). */
+const words = () => catalogue(document.documentElement.lang).moderation;
 
 /** Moderators' panel: reported, still visible comments, most reported first, kept live. */
 export class ModerationQueue {
@@ -56,13 +60,13 @@ export class ModerationQueue {
   }
 
   private async remove(commentId: string): Promise<void> {
-    const reason = window.prompt('Reason for removing this comment:')?.trim();
+    const reason = window.prompt(words().removePrompt)?.trim();
     if (!reason) return;
     try {
       const comment = await this.ctx.api.remove(commentId, reason);
       this.gone(commentId);
       if (comment.articleId === this.ctx.articleId) this.onRemoved(comment);
-      this.ctx.announce('The comment was removed.');
+      this.ctx.announce(words().removed);
     } catch (error) {
       this.ctx.announce(messageOf(error));
     }
@@ -70,6 +74,7 @@ export class ModerationQueue {
 
   private render(): void {
     const sorted = [...this.items.values()].sort((a, b) => b.reportCount - a.reportCount);
+    const w = words();
     this.empty.hidden = sorted.length > 0;
     this.list.replaceChildren(
       ...sorted.map(({ comment, reportCount, reasons }) => {
@@ -80,23 +85,23 @@ export class ModerationQueue {
           h(
             'p',
             { class: 'mod-item__meta' },
-            h('strong', {}, plural(reportCount, 'report', 'reports')),
-            ` · ${comment.author ? `@${comment.author.username}` : 'unknown author'}`,
+            h('strong', {}, w.reports(reportCount)),
+            ` · ${comment.author ? `@${comment.author.username}` : w.unknownAuthor}`,
             here ? ' · ' : null,
-            here ? h('a', { href: `#comment-${comment.id}` }, 'show in thread') : null,
+            here ? h('a', { href: `#comment-${comment.id}` }, w.showInThread) : null,
           ),
           h('p', { class: 'mod-item__body' }, comment.body ?? ''),
-          reasons.length > 0 ? h('p', { class: 'muted' }, `Reasons: ${reasons.join('; ')}`) : null,
+          reasons.length > 0 ? h('p', { class: 'muted' }, w.reasons(reasons.join('; '))) : null,
           h(
             'button',
             { type: 'button', class: 'link-button', 'data-remove': comment.id },
-            'Remove',
+            w.remove,
           ),
           comment.author
             ? h(
                 'button',
                 { type: 'button', class: 'link-button', 'data-history': comment.id },
-                'History',
+                w.history,
               )
             : null,
         );

@@ -5,6 +5,10 @@ import { formatDate } from './comment-dom';
 import type { PageContext } from './context';
 import { h } from './dom';
 import { showUserHistory } from './user-history';
+import { catalogue } from '../i18n';
+
+/** This page's words for moderators' tools (its `<html lang>`). */
+const words = () => catalogue(document.documentElement.lang).moderation;
 
 /** What a decision changes elsewhere on the page. */
 export interface PendingDecisions {
@@ -29,8 +33,8 @@ export class PendingQueue {
     reportsPanel: HTMLElement,
     private readonly decisions: PendingDecisions,
   ) {
-    this.heading = h('h2', { id: 'pending-queue-heading' }, 'Awaiting moderation');
-    this.empty = h('p', { class: 'muted', 'data-pending-empty': true }, 'No comments held.');
+    this.heading = h('h2', { id: 'pending-queue-heading' }, words().pendingHeading(0));
+    this.empty = h('p', { class: 'muted', 'data-pending-empty': true }, words().noneHeld);
     this.list = h('ol', { class: 'mod-queue__list', 'data-pending-list': true });
     this.panel = h(
       'aside',
@@ -96,23 +100,19 @@ export class PendingQueue {
     ];
     try {
       if (action === 'reject') {
-        const reason = window.prompt('Reason for rejecting this comment:')?.trim();
+        const reason = window.prompt(words().rejectPrompt)?.trim();
         if (!reason) return;
         buttons.forEach((button) => (button.disabled = true));
         await this.ctx.api.reject(id, reason);
         this.gone(id);
-        return this.ctx.announce('The comment was rejected.');
+        return this.ctx.announce(words().rejected);
       }
       buttons.forEach((button) => (button.disabled = true));
       let published = await this.ctx.api.approve(id);
       if (action === 'feature') published = await this.ctx.api.feature(id, true);
       this.gone(id);
       this.decisions.approved(published);
-      this.ctx.announce(
-        action === 'feature'
-          ? 'The comment was approved and featured.'
-          : 'The comment was approved.',
-      );
+      this.ctx.announce(action === 'feature' ? words().approvedAndFeatured : words().approved);
     } catch (error) {
       // decided elsewhere meanwhile (another moderator): it is not waiting any more
       if (error instanceof ApiError && (error.status === 409 || error.status === 404))
@@ -124,9 +124,9 @@ export class PendingQueue {
 
   private render(): void {
     const sorted = [...this.items.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const w = words();
     this.empty.hidden = sorted.length > 0;
-    this.heading.textContent =
-      sorted.length > 0 ? `Awaiting moderation (${sorted.length})` : 'Awaiting moderation';
+    this.heading.textContent = w.pendingHeading(sorted.length);
     this.list.replaceChildren(
       ...sorted.map((comment) =>
         h(
@@ -135,20 +135,20 @@ export class PendingQueue {
           h(
             'p',
             { class: 'mod-item__meta' },
-            h('strong', {}, comment.author ? `@${comment.author.username}` : 'unknown author'),
+            h('strong', {}, comment.author ? `@${comment.author.username}` : w.unknownAuthor),
             ' · ',
             h('time', { datetime: comment.createdAt }, formatDate(comment.createdAt)),
-            comment.articleId === this.ctx.articleId ? null : ' · another article',
-            comment.parentId ? ' · a reply' : null,
+            comment.articleId === this.ctx.articleId ? null : ` · ${w.anotherArticle}`,
+            comment.parentId ? ` · ${w.aReply}` : null,
           ),
           h('p', { class: 'mod-item__body' }, comment.body ?? ''),
           h(
             'div',
             { class: 'mod-item__actions' },
-            button('approve', 'Approve', 'button'),
-            button('reject', 'Reject…', 'button button--danger'),
-            button('feature', 'Approve and feature', 'button button--quiet'),
-            comment.author ? button('history', 'History', 'link-button') : null,
+            button('approve', w.approve, 'button'),
+            button('reject', w.reject, 'button button--danger'),
+            button('feature', w.approveAndFeature, 'button button--quiet'),
+            comment.author ? button('history', w.history, 'link-button') : null,
           ),
         ),
       ),

@@ -121,7 +121,9 @@ export function startReader(root: HTMLElement, api: Api): Reader {
     const account = find('[data-account]');
     account.hidden = user === null;
     find('[data-account-name]', account).textContent = user
-      ? t.signedInAs(`${user.displayName}${isModerator(user) ? ` (${user.role})` : ''}`)
+      ? t.signedInAs(
+          `${user.displayName}${isModerator(user) ? ` (${t.moderation.role(user.role)})` : ''}`,
+        )
       : '';
     if (user) {
       const article = await ctx.api.myVotes(ctx.articleId);

@@ -101,15 +101,15 @@ function answer(text: string): SafeHtml {
 }
 
 /** Moderators' panel of reported comments (the reader page and the embed). */
-export function moderationQueue(): SafeHtml {
+export function moderationQueue(t: Catalogue = EN): SafeHtml {
   return markup`<aside
     class="panel mod-queue"
     data-mod-queue
     hidden
     aria-labelledby="mod-queue-heading"
   >
-    <h2 id="mod-queue-heading">Moderation queue</h2>
-    <p class="muted" data-mod-queue-empty>No open reports.</p>
+    <h2 id="mod-queue-heading">${t.moderation.queueHeading}</h2>
+    <p class="muted" data-mod-queue-empty>${t.moderation.noReports}</p>
     <ol class="mod-queue__list" data-mod-queue-list></ol>
   </aside>`;
 }

@@ -49,7 +49,7 @@ export function embedMain(page: ArticlePage, siteId: string, t: Catalogue): Safe
       data-article-id="${article.id}"
       data-seq="${page.seq}"
     >
-      ${talliesBar(article.tallies, t)} ${moderationQueue()} ${commentsSection(page, t)}
+      ${talliesBar(article.tallies, t)} ${moderationQueue(t)} ${commentsSection(page, t)}
     </div>`;
 }
 
