@@ -37,6 +37,13 @@ export interface Catalogue {
   wrongPassword: string;
   signInToVote: string;
   sessionEnded: string;
+  heldForModeration: string;
+  rejectedWord: string;
+  /** After a reconnect: `missed` live updates were caught up (0: none; null: thread reloaded). */
+  reconnected: (missed: number | null) => string;
+  liveUnavailable: (reason: string) => string;
+  livePaused: string;
+  ssoFailed: string;
   /** The words of one comment and of what readers do with it. */
   thread: {
     by: (name: string) => string;
@@ -157,6 +164,17 @@ const en: Catalogue = {
   wrongPassword: 'Wrong username or password.',
   signInToVote: 'Sign in or register to vote.',
   sessionEnded: 'Your session ended. Please sign in again.',
+  heldForModeration: 'Your comment awaits a moderator: only you see it until it is approved.',
+  rejectedWord: 'Your comment was rejected: it contains a word this site does not allow.',
+  reconnected: (missed) =>
+    missed === null
+      ? 'Reconnected. The comments were reloaded.'
+      : missed === 0
+        ? 'Reconnected.'
+        : `Reconnected. ${missed} ${missed === 1 ? 'update' : 'updates'} while you were away.`,
+  liveUnavailable: (reason) => `Live updates are unavailable: ${reason}`,
+  livePaused: 'Live updates are paused: please reload the page.',
+  ssoFailed: 'Single sign-on failed: the token was refused.',
   thread: {
     by: (name) => `Comment by ${name}`,
     edited: '(edited)',
@@ -275,6 +293,19 @@ const de: Catalogue = {
   wrongPassword: 'Benutzername oder Passwort ist falsch.',
   signInToVote: 'Zum Abstimmen bitte anmelden oder registrieren.',
   sessionEnded: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
+  heldForModeration:
+    'Ihr Kommentar wartet auf die Moderation: Nur Sie sehen ihn, bis er freigegeben ist.',
+  rejectedWord:
+    'Ihr Kommentar wurde abgelehnt: Er enthält ein Wort, das diese Seite nicht zulässt.',
+  reconnected: (missed) =>
+    missed === null
+      ? 'Wieder verbunden. Die Kommentare wurden neu geladen.'
+      : missed === 0
+        ? 'Wieder verbunden.'
+        : `Wieder verbunden. ${missed} ${missed === 1 ? 'Aktualisierung' : 'Aktualisierungen'} während Ihrer Abwesenheit.`,
+  liveUnavailable: (reason) => `Live-Aktualisierungen sind nicht verfügbar: ${reason}`,
+  livePaused: 'Live-Aktualisierungen sind pausiert: Bitte laden Sie die Seite neu.',
+  ssoFailed: 'Die Anmeldung über Ihre Website ist fehlgeschlagen: Das Token wurde abgelehnt.',
   thread: {
     by: (name) => `Kommentar von ${name}`,
     edited: '(bearbeitet)',

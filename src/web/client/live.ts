@@ -11,6 +11,7 @@ import type {
   SubscribeResult,
   Tallies,
 } from '../../realtime/contract';
+import { catalogue } from '../i18n';
 import type { PageContext } from './context';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -60,6 +61,7 @@ export class LiveFeed {
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private reauthTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly t = catalogue(document.documentElement.lang);
 
   constructor(
     private readonly ctx: PageContext,
@@ -106,7 +108,7 @@ export class LiveFeed {
       .catch(() => null);
     if (!this.socket.connected) return; // the next connect subscribes again
     if (!ack || (!ack.ok && RETRYABLE.has(ack.error.code))) return this.retryLater();
-    if (!ack.ok) return this.ctx.announce(`Live updates are unavailable: ${ack.error.message}`);
+    if (!ack.ok) return this.ctx.announce(this.t.liveUnavailable(ack.error.message));
     this.attempts = 0;
     this.caughtUp(ack);
   }
@@ -171,7 +173,7 @@ export class LiveFeed {
     const refreshed = await this.ctx.api.refresh();
     // with a fresh token, or as an anonymous reader when the session is gone
     if (refreshed || !this.ctx.api.signedIn) this.socket.connect();
-    else this.ctx.announce('Live updates are paused: please reload the page.');
+    else this.ctx.announce(this.t.livePaused);
   }
 
   private async refreshAndReconnect(): Promise<void> {

@@ -10,7 +10,7 @@ import { messageOf } from './comment-actions';
 import { formatDate } from './comment-dom';
 import { CommentCount } from './comment-count';
 import { type PageContext, isModerator } from './context';
-import { find, findAll, plural } from './dom';
+import { find, findAll } from './dom';
 import { LiveFeed } from './live';
 import { ModerationQueue } from './moderation-queue';
 import { PendingQueue } from './pending-queue';
@@ -99,14 +99,12 @@ export function startReader(root: HTMLElement, api: Api): Reader {
     resync: async () => {
       await thread.reload();
       count.seed(thread.statuses());
-      ctx.announce('Reconnected. The comments were reloaded.');
+      ctx.announce(t.reconnected(null));
     },
     notification: (notification) => inbox.received(notification),
     connected: () => void inbox.refresh(),
     caughtUp: (missed) => {
-      if (missed > 0) {
-        ctx.announce(`Reconnected. ${plural(missed, 'update', 'updates')} while you were away.`);
-      } else if (missed === 0) ctx.announce('Reconnected.');
+      if (missed >= 0) ctx.announce(t.reconnected(missed));
     },
   });
 
@@ -210,9 +208,9 @@ export function startReader(root: HTMLElement, api: Api): Reader {
         thread.insert(comment);
         ctx.announce(
           comment.status === 'pending'
-            ? 'Your comment awaits a moderator: only you see it until it is approved.'
+            ? t.heldForModeration
             : comment.status === 'rejected'
-              ? 'Your comment was rejected: it contains a word this site does not allow.'
+              ? t.rejectedWord
               : t.posted,
         );
       })

@@ -3,6 +3,7 @@
  * (startReader), plus what only a frame needs: its height and the SSO messages of embed.js,
  * exchanged with the parent page only on the origin the server checked.
  */
+import { catalogue } from '../../i18n';
 import { Api, type User } from '../api';
 import { startReader } from '../reader';
 import { type FrameMessage, isHostMessage } from './messages';
@@ -71,7 +72,7 @@ function startDiscussion(element: HTMLElement): void {
         remember(token);
         await become(user);
       })
-      .catch(() => reader.announce('Single sign-on failed: the token was refused.'));
+      .catch(() => reader.announce(catalogue(document.documentElement.lang).ssoFailed));
   });
 }
 
