@@ -399,7 +399,15 @@ describe('HTTP conventions', () => {
     });
 
     /** The reader pages, the embed's frame, their assets and scripts: for browsers, not the REST API. */
-    const READER_PAGES = ['/', '/articles/', '/assets/', '/embed/', '/embed.js', '/count.js'];
+    const READER_PAGES = [
+      '/',
+      '/articles/',
+      '/comments/',
+      '/assets/',
+      '/embed/',
+      '/embed.js',
+      '/count.js',
+    ];
     const isReaderPage = (path: string): boolean =>
       READER_PAGES.some((page) => (page === '/' ? path === '/' : path.startsWith(page)));
 
