@@ -28,6 +28,8 @@ export interface EventTransport {
    */
   follow?(articleId: string): Promise<void>;
   unfollow?(articleId: string): void;
+  /** Which articles' events flow here as of this call (see DomainEventBus.flowing). */
+  flowing?(): (articleId: string) => boolean;
 }
 
 interface Registration {
@@ -86,6 +88,14 @@ export class DomainEventBus {
 
   unfollow(articleId: string): void {
     this.transport?.unfollow?.(articleId);
+  }
+
+  /**
+   * A test of which articles' events reach this instance as of this call: a read made after
+   * it, of articles that pass, misses none of their later events (in process: every article).
+   */
+  flowing(): (articleId: string) => boolean {
+    return this.transport?.flowing?.() ?? (() => true);
   }
 
   useTransport(transport: EventTransport): void {

@@ -21,6 +21,8 @@ interface Entry {
   holders: number;
   /** Redis confirmed the subscription (the client restores it itself after a reconnect). */
   subscribed: boolean;
+  /** When (in confirmations counted) it was confirmed. */
+  confirmedAt: number;
   pending: Promise<void> | null;
   linger: NodeJS.Timeout | null;
 }
@@ -34,6 +36,7 @@ interface Entry {
  */
 export class ArticleChannels {
   private readonly entries = new Map<string, Entry>();
+  private confirmations = 0;
 
   constructor(
     private readonly link: ChannelLink,
@@ -49,6 +52,7 @@ export class ArticleChannels {
         channel: articleChannel(articleId),
         holders: 0,
         subscribed: false,
+        confirmedAt: 0,
         pending: null,
         linger: null,
       };
@@ -81,6 +85,19 @@ export class ArticleChannels {
   }
 
   /**
+   * A test of which articles' events flowed here already at the moment of this call (their
+   * subscription confirmed then, and kept since): a read made after it, of those articles
+   * only, misses none of their later events.
+   */
+  flowingNow(): (articleId: string) => boolean {
+    const mark = this.confirmations;
+    return (articleId) => {
+      const entry = this.entries.get(articleId);
+      return entry !== undefined && entry.subscribed && entry.confirmedAt <= mark;
+    };
+  }
+
+  /**
    * After Redis came back: the channels whose subscription failed are asked again (the client
    * restores the confirmed ones itself).
    */
@@ -104,6 +121,7 @@ export class ArticleChannels {
     const pending = this.link.subscribe(entry.channel).then(
       () => {
         entry.subscribed = true;
+        entry.confirmedAt = ++this.confirmations;
       },
       () => {
         entry.subscribed = false;

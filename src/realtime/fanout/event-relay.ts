@@ -122,6 +122,10 @@ export class EventRelay implements EventTransport, OnModuleInit, OnApplicationSh
     if (this.perArticle) this.channels.unfollow(articleId);
   }
 
+  flowing(): (articleId: string) => boolean {
+    return this.perArticle ? this.channels.flowingNow() : () => true;
+  }
+
   /** Runs each time the Redis connection comes (back) up. */
   onReconnect(listener: () => void): void {
     this.reconnectListeners.add(listener);
