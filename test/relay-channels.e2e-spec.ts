@@ -74,7 +74,7 @@ describe('relay channels: four instances on disjoint articles', () => {
 
   async function startInstances(channels: 'article' | 'global'): Promise<ServerProcess[]> {
     const env = {
-      ...clusterEnv(cluster.database.url, cluster.redis.url),
+      ...clusterEnv(cluster.database.url, cluster.redis.url, cluster.redis.cluster),
       REDIS_CHANNELS: channels,
       TALLY_INTERVAL_MS: '50',
     };
