@@ -1,3 +1,4 @@
+import Redis, { Cluster as RedisClusterClient } from 'ioredis';
 import { killAllRedisClusters, startRedisCluster } from './redis-cluster';
 import { killAllRedisServers, type RedisServer, startRedisServer } from './redis-server';
 import { killAllServers, type ServerProcess, startServer } from './server-process';
@@ -74,4 +75,25 @@ export async function startCluster(
     await close();
     throw error;
   }
+}
+
+/** A client of the test's Redis (a cluster client for a cluster), for specs that look inside. */
+export function testRedisClient(redis: TestRedis): Redis | RedisClusterClient {
+  const options = { maxRetriesPerRequest: 1, lazyConnect: true };
+  if (!redis.cluster) return new Redis(redis.url, options);
+  const nodes = redis.url.split(',').map((raw) => {
+    const url = new URL(raw);
+    return { host: url.hostname, port: Number(url.port) };
+  });
+  return new RedisClusterClient(nodes, { lazyConnect: true, redisOptions: options });
+}
+
+/** The keys matching `pattern`, on every master of a cluster. */
+export async function keysOf(
+  client: Redis | RedisClusterClient,
+  pattern: string,
+): Promise<string[]> {
+  if (!(client instanceof RedisClusterClient)) return client.keys(pattern);
+  const perNode = await Promise.all(client.nodes('master').map((node) => node.keys(pattern)));
+  return perNode.flat();
 }
