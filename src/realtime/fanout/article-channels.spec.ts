@@ -108,6 +108,20 @@ describe('ArticleChannels', () => {
     channels.close();
   });
 
+  it('tries a failed subscription again at the next follow of the article', async () => {
+    const link = new RecordingLink();
+    const channels = new ArticleChannels(link, 1_000);
+    link.failNext = true;
+    await channels.follow('a');
+    expect(channels.receives('a')).toBe(false);
+    await channels.follow('a');
+    expect(link.calls).toEqual([`+${a}`, `+${a}`]);
+    expect(channels.receives('a')).toBe(true);
+    await channels.follow('a');
+    expect(link.calls).toEqual([`+${a}`, `+${a}`]);
+    channels.close();
+  });
+
   it('ignores an unfollow without a follow, and does not count below zero', async () => {
     const link = new RecordingLink();
     const channels = new ArticleChannels(link, 30);

@@ -58,6 +58,9 @@ export class ArticleChannels {
       };
       this.entries.set(articleId, entry);
       this.subscribe(entry);
+    } else if (!entry.subscribed && !entry.pending) {
+      // an earlier try failed (Redis was away): try again now
+      this.subscribe(entry);
     }
     entry.holders++;
     if (entry.linger) {
