@@ -11,6 +11,7 @@ import { CommentsModule } from './comments/comments.module';
 import { EventsModule } from './common/events/events.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { requestLogLevel } from './common/logging/request-log-level';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -55,8 +56,7 @@ export class AppModule {
               ],
               censor: '[redacted]',
             },
-            customLogLevel: (_request, response, error) =>
-              error || response.statusCode >= 500 ? 'error' : 'info',
+            customLogLevel: requestLogLevel,
           },
         }),
         DatabaseModule.forRoot(databaseUrl, config.databaseDirectUrl),

@@ -10,7 +10,8 @@ import { killAllServers, startServer } from './support/server-process';
 import { connect, nextEvent, type TestSocket } from './support/socket-clients';
 import { ADMIN, TEST_JWT_SECRET } from './support/test-app';
 import { createTestDatabase, query, type TestDatabase } from './support/test-database';
-import { eventually, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
+import { until } from './support/until';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 jest.setTimeout(120_000);
 
@@ -135,7 +136,7 @@ describe('a SIGKILL between COMMIT and the work loses nothing', () => {
       .set('Authorization', `Bearer ${alice.accessToken}`)
       .send({ body: 'parent' })
       .expect(201);
-    await eventually('the parent was delivered', () => receiver.received.length === 1);
+    await until('the parent was delivered', () => receiver.received.length === 1);
 
     // The test holds the webhooks table: the reply commits (posting never reads webhooks), but
     // the server's drain of its activity waits on the lock, so the server dies after COMMIT and
@@ -151,7 +152,7 @@ describe('a SIGKILL between COMMIT and the work loses nothing', () => {
         .send({ body: 'reply before the crash', parentId: (parent.body as { id: string }).id })
         .expect(201);
       const replyId = (reply.body as { id: string }).id;
-      await eventually('the drain waits on the lock', async () => {
+      await until('the drain waits on the lock', async () => {
         const rows = await query<{ waiting: number }>(
           database.url,
           `SELECT count(*)::int AS waiting FROM pg_locks
@@ -171,10 +172,10 @@ describe('a SIGKILL between COMMIT and the work loses nothing', () => {
       ).toEqual([]);
 
       const second = await startServer(env);
-      await eventually('the reply was delivered', () => receiver.received.length === 2);
+      await until('the reply was delivered', () => receiver.received.length === 2);
       const delivered = receiver.received[1]!;
       expect(JSON.parse(delivered.body)).toMatchObject({ data: { comment: { id: replyId } } });
-      await eventually('the log says delivered', async () => {
+      await until('the log says delivered', async () => {
         const rows = await query<{ status: string }>(
           database.url,
           'SELECT status FROM webhook_deliveries WHERE webhook_id = $1 AND payload LIKE $2',

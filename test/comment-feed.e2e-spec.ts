@@ -68,7 +68,7 @@ describe('GET /articles/:slug/comments.atom', () => {
       '&lt;script&gt;alert(1)&lt;/script&gt; ]]&gt; &amp; &quot;quotes&quot;<br>\nsecond line',
     );
     expect(children(newest, 'link')[0]?.attributes?.href).toBe(
-      `https://comments.example.com/articles/feed-story#comment-${lastId}`,
+      `https://comments.example.com/comments/${lastId}`,
     );
   });
 

@@ -13,7 +13,7 @@ import {
 import { MailDigests } from '../src/mail/mail-digests.service';
 import { startTestApp, type TestApp } from './support/test-app';
 import { query } from './support/test-database';
-import { eventually } from './support/webhook-receiver';
+import { until } from './support/until';
 
 /** The batch window of `immediate` mails in this file (60 s as shipped). */
 const BATCH_MS = 1_500;
@@ -80,7 +80,7 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
         .expect(200)
     ).body as Record<string, unknown>;
   const mailTo = async (address: string, subject: RegExp): Promise<ParsedMail> => {
-    await eventually(`a mail to ${address}`, () =>
+    await until(`a mail to ${address}`, () =>
       smtp.mails.some((m) => to(m) === address && subject.test(m.subject ?? '')),
     );
     return smtp.mails.find((m) => to(m) === address && subject.test(m.subject ?? ''))!;
@@ -195,8 +195,13 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     const mail = await mailTo('alice2@example.com', /reply/);
     expect(mail.text).toContain('> bob answers <b>alice</b>\n> in two lines');
     expect(mail.text).toContain(
-      `https://talk.example.com/articles/mail-story#comment-${(reply.body as { id: string }).id}`,
+      `https://talk.example.com/comments/${(reply.body as { id: string }).id}`,
     );
+    // the permalink leads to the reply on the reader page (the article has no publisher page)
+    await request(t.http)
+      .get(`/comments/${(reply.body as { id: string }).id}`)
+      .expect(302)
+      .expect('Location', `/articles/mail-story#comment-${(reply.body as { id: string }).id}`);
     expect(mail.html).toContain('bob answers &lt;b&gt;alice&lt;/b&gt;');
     expect(mail.messageId).toMatch(/^<notification-[0-9a-f-]{36}@talk\.example\.com>$/);
     const line = (key: string): string =>
@@ -239,9 +244,7 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     expect(mail.subject).toBe('3 new notifications');
     for (const [i, body] of ['first answer', 'second answer', 'third answer'].entries()) {
       expect(mail.text).toContain(`> ${body}`);
-      expect(mail.text).toContain(
-        `https://talk.example.com/articles/mail-story#comment-${replies[i]!}`,
-      );
+      expect(mail.text).toContain(`https://talk.example.com/comments/${replies[i]!}`);
     }
     const [digest] = await digestsOf(alice);
     expect(digest).toMatchObject({ kind: 'immediate', period: null });
@@ -285,9 +288,9 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
       'an answer frank will not get by mail',
       question,
     ).expect(201);
-    await eventually('frank is notified', async () => (await unreadCount(frank)) === 1);
+    await until('frank is notified', async () => (await unreadCount(frank)) === 1);
     await wants(frank, 'off');
-    await eventually('the batch job ran', async () =>
+    await until('the batch job ran', async () =>
       (await digestsOf(frank)).some((d) => d.sent_at !== null),
     );
     expect(mailsTo('frank@example.com').map((m) => m.subject)).toEqual([
@@ -315,8 +318,8 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     await postComment(t.http, bob, articleId, 'dave will get this', daves).expect(201);
     await postComment(t.http, bob, articleId, 'and this', daves).expect(201);
     await postComment(t.http, bob, articleId, 'erin never gets mail', erins).expect(201);
-    await eventually('dave is notified thrice', async () => (await unreadCount(dave)) === 3);
-    await eventually('erin is notified', async () => (await unreadCount(erin)) === 1);
+    await until('dave is notified thrice', async () => (await unreadCount(dave)) === 3);
+    await until('erin is notified', async () => (await unreadCount(erin)) === 1);
     const list = (
       await request(t.http)
         .get('/api/notifications')
@@ -350,7 +353,7 @@ describe('e-mail: verification, notification mails, digests, one-click unsubscri
     // the same day again: nothing new; the next day: only what came since
     await digests.runDaily('2026-12-01');
     await postComment(t.http, bob, articleId, 'a new day, a new reply', daves).expect(201);
-    await eventually('dave is notified again', async () => (await unreadCount(dave)) === 3);
+    await until('dave is notified again', async () => (await unreadCount(dave)) === 3);
     await digests.runDaily('2026-12-01');
     expect(await digestsOf(dave)).toHaveLength(1);
     await digests.runDaily('2026-12-02');

@@ -4,6 +4,7 @@
  * the panel lists the notification with a link to the reply, and marking read (one, then all)
  * clears it, by mouse and keyboard, in English and German, light and dark.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -130,9 +131,7 @@ describe('notifications inbox in a browser', () => {
     await hasText(item.locator('.inbox__headline'), `${bob.username} replied to your comment`);
     await hasText(item.locator('.inbox__quote'), '“Now we wait and see.”');
     expect(await item.getAttribute('data-unread')).toBe('true');
-    expect(await item.locator('a').getAttribute('href')).toBe(
-      `/articles/${articleId}#comment-${reply}`,
-    );
+    expect(await item.locator('a').getAttribute('href')).toBe(`/comments/${reply}`);
     await page.screenshot({ path: join(SHOTS, '30-inbox-light.png') });
 
     // mark this one read: the badge and the stored state agree
@@ -169,7 +168,7 @@ describe('notifications inbox in a browser', () => {
     expect(await unreadCount(alice)).toBe(0);
 
     // the link goes to the reply shown on this page, without a reload
-    await panel.locator(`a[href$="#comment-${reply}"]`).click();
+    await panel.locator(`a[href="/comments/${reply}"]`).click();
     await eventually(async () =>
       expect(await page.evaluate('document.activeElement?.id')).toBe(`comment-${reply}`),
     );
@@ -297,6 +296,55 @@ describe('notifications inbox in a browser', () => {
       expect(await textOf(item.locator('.inbox__headline'))).toContain('geantwortet');
       expect(await item.getAttribute('data-unread')).toBe('false');
       expect(await unreadCount(ilse)).toBe(0);
+    });
+
+    it('a permalink leads to the publisher’s page, whose frame marks the comment and scrolls the page to it', async () => {
+      // the publisher's article page, tall above the comments, and its URL on the article
+      const articleUrl = host.page(`<div style="height:2400px">the article</div>
+        <div data-townhall data-site="${site.id}" data-article="inbox-2"></div>
+        <script src="${t.url}/embed.js" async></script>`);
+      const articleId = (
+        (
+          await request(t.http)
+            .put(`/api/sites/${site.id}/articles/inbox-2`)
+            .set(...bearer(admin))
+            .send({ title: 'Story inbox-2', category: 'News', url: articleUrl })
+            .expect(201)
+        ).body as { id: string }
+      ).id;
+      const author = await registerUser(t.http);
+      const linked = (
+        await postComment(t.http, author, articleId, 'The one the mail links to.').expect(201)
+      ).body as { id: string };
+      await postComment(t.http, author, articleId, 'A later one.').expect(201);
+
+      const location = (await request(t.http).get(`/comments/${linked.id}`).expect(302)).headers
+        .location as string;
+      expect(location).toBe(`${articleUrl}#townhall-comment-${linked.id}`);
+      await request(t.http).get('/comments/not-a-uuid').expect(404);
+      await request(t.http).get(`/comments/${randomUUID()}`).expect(404);
+
+      const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+      context.setDefaultTimeout(WAIT_MS);
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(location);
+      const frame = await townhallFrame(page);
+      const shown = frame.locator(`#comment-${linked.id}`);
+      await eventually(async () =>
+        expect(await shown.getAttribute('class')).toContain('is-linked'),
+      );
+      // the page scrolled past the 2,400 px of article to the comment in the frame
+      await eventually(async () =>
+        expect(await page.evaluate('window.scrollY')).toBeGreaterThan(2_000),
+      );
+      // and the comment is in the window: the frame's top plus the comment's place in the frame
+      const frameTop = await page
+        .locator('iframe[data-townhall-frame]')
+        .evaluate((element) => element.getBoundingClientRect().top);
+      const inFrame = await shown.evaluate((element) => element.getBoundingClientRect().top);
+      expect(frameTop + inFrame).toBeGreaterThanOrEqual(0);
+      expect(frameTop + inFrame).toBeLessThan(700);
     });
   });
 });

@@ -16,7 +16,7 @@ import { killAllServers, type ServerProcess, startServer } from './support/serve
 import { connect, nextEvent, subscribe, type TestSocket } from './support/socket-clients';
 import { ADMIN } from './support/test-app';
 import { createTestDatabase, query, type TestDatabase } from './support/test-database';
-import { eventually } from './support/webhook-receiver';
+import { until } from './support/until';
 
 jest.setTimeout(120_000);
 
@@ -145,7 +145,7 @@ describe('behind PgBouncer in transaction mode', () => {
       [articleId],
     );
     expect(stored).toEqual(recount);
-    await eventually(
+    await until(
       'the reader on B sees the final tally',
       () => last.at(-1)?.tallies.interesting.up === recount!.up,
     );
@@ -170,7 +170,7 @@ describe('behind PgBouncer in transaction mode', () => {
           .expect(201),
       ),
     );
-    await eventually('every comment reached B', () => seqs.length >= COMMENTS);
+    await until('every comment reached B', () => seqs.length >= COMMENTS);
     expect(seqs).toEqual(Array.from({ length: COMMENTS }, (_, i) => i + 1));
   });
 

@@ -13,6 +13,7 @@ import { ReplayBudget } from '../src/realtime/transport/replay-budget.service';
 import { createArticle, loginAdmin, postComment, registerUser } from './support/factories';
 import { RawClient } from './support/raw-socket';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/until';
 
 const COMMENTS = 400;
 const BODY = 'x'.repeat(4_990);
@@ -71,14 +72,6 @@ class PollingClient {
   }
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('replay budget: bytes in flight', () => {
   let t: TestApp;
   let articleId: string;
@@ -134,7 +127,7 @@ describe('replay budget: bytes in flight', () => {
       ok: false,
       error: { code: 'rate_limited', message: expect.stringContaining('socket') },
     });
-    await until(() => inFlight() === 0, 'the replay to be written');
+    await until('the replay to be written', () => inFlight() === 0);
     const again = await client.subscribe(otherArticleId, 0);
     expect(again.ok && again.missed.map((event) => event.seq)).toEqual([1]);
   });
@@ -161,7 +154,7 @@ describe('replay budget: bytes in flight', () => {
   it('holds a reader that stops reading against its address, and serves it once the bytes are out', async () => {
     const stalled = await PollingClient.open(t.url);
     await stalled.subscribe(articleId, 0);
-    await until(() => inFlight() >= REPLAY_BYTES_AT_LEAST, 'the replay to be queued');
+    await until('the replay to be queued', () => inFlight() >= REPLAY_BYTES_AT_LEAST);
 
     const neighbour = await open();
     const refused = await neighbour.subscribe(otherArticleId, 0);
@@ -177,7 +170,7 @@ describe('replay budget: bytes in flight', () => {
     const [ack] = await stalled.acks();
     expect(ack!.ok && ack!.missed.length).toBe(COMMENTS);
     const polling = stalled.poll(); // the next poll: the ack is out
-    await until(() => inFlight() === 0, 'the replay to be written');
+    await until('the replay to be written', () => inFlight() === 0);
     const served = await neighbour.subscribe(otherArticleId, 0);
     expect(served.ok && served.missed.map((event) => event.seq)).toEqual([1]);
     await stalled.close();
@@ -187,9 +180,9 @@ describe('replay budget: bytes in flight', () => {
   it('gives the budget back when a stalled reader disconnects', async () => {
     const stalled = await PollingClient.open(t.url);
     await stalled.subscribe(articleId, 0);
-    await until(() => inFlight() >= REPLAY_BYTES_AT_LEAST, 'the replay to be queued');
+    await until('the replay to be queued', () => inFlight() >= REPLAY_BYTES_AT_LEAST);
     await stalled.close();
-    await until(() => inFlight() === 0, 'the budget to be given back');
+    await until('the budget to be given back', () => inFlight() === 0);
     const next = await open();
     const served = await next.subscribe(articleId, COMMENTS - 2);
     expect(served.ok && served.missed.map((event) => event.seq)).toEqual([COMMENTS - 1, COMMENTS]);

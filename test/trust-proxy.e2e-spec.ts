@@ -6,7 +6,8 @@
  */
 import { io } from 'socket.io-client';
 import request from 'supertest';
-import { type TestSocket } from './support/socket-clients';
+import { createArticle, loginAdmin, postComment, registerUser } from './support/factories';
+import { subscribe, type TestSocket } from './support/socket-clients';
 import { startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(60_000);
@@ -15,7 +16,10 @@ const LIMITS = {
   RATE_LIMITS: 'on',
   RATE_LIMIT_LOGIN_IP: '2/1m',
   SOCKET_MAX_CONNECTIONS_PER_IP: '1',
+  // replay bytes per second per address: 4 KiB, less than one replay of REPLAYED comments
+  SOCKET_REPLAY_RATE_PER_IP: String(4 * 1024),
 };
+const REPLAYED = 8;
 
 /** Two failed logins, then the third, from a client the proxy names `address`. */
 async function thirdLogin(t: TestApp, address: string): Promise<number> {
@@ -70,6 +74,32 @@ describe('TRUST_PROXY=loopback (the app behind a proxy on the same host)', () =>
     sockets.push(await connectAs(t.url, '198.51.100.1'));
     sockets.push(await connectAs(t.url, '198.51.100.2'));
     await expect(connectAs(t.url, '198.51.100.1')).rejects.toThrow();
+  });
+
+  it('charges replays to the forwarded client address', async () => {
+    const articleId = await createArticle(t.http, await loginAdmin(t.http));
+    const author = await registerUser(t.http);
+    for (let i = 0; i < REPLAYED; i++) {
+      await postComment(t.http, author, articleId, `${i} ${'x'.repeat(1_000)}`).expect(201);
+    }
+    const first = await connectAs(t.url, '192.0.2.10');
+    sockets.push(first);
+    const replayed = await subscribe(first, { articleId, since: 0 });
+    expect(replayed.ok && replayed.missed.length).toBe(REPLAYED);
+    await subscribe(first, { articleId }).then(() =>
+      first.timeout(10_000).emitWithAck('unsubscribe', { articleId }),
+    );
+    // the same client again: its address's rate is spent
+    const again = await subscribe(first, { articleId, since: 0 });
+    expect(again).toEqual({
+      ok: false,
+      error: { code: 'rate_limited', message: expect.stringContaining('address rate') },
+    });
+    // another reader behind the same proxy replays at once
+    const other = await connectAs(t.url, '192.0.2.11');
+    sockets.push(other);
+    const theirs = await subscribe(other, { articleId, since: 0 });
+    expect(theirs.ok && theirs.missed.length).toBe(REPLAYED);
   });
 });
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import {
   bearer,
@@ -11,7 +11,14 @@ import {
   type TestUser,
   userWithRole,
 } from './support/factories';
-import { eventually, hasText, launchChromium, textOf, WAIT_MS } from './support/browser';
+import {
+  eventually,
+  hasAttribute,
+  hasText,
+  launchChromium,
+  textOf,
+  WAIT_MS,
+} from './support/browser';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const SHOTS = join(__dirname, '..', 'test-output', 'web');
@@ -147,9 +154,6 @@ describe('reader page and pre-moderation in a browser', () => {
     page
       .locator('[data-thread] > li.comment')
       .evaluateAll((items) => items.map((item) => item.getAttribute('data-comment-id') ?? ''));
-
-  const hasAttribute = (locator: Locator, name: string, expected: string | null) =>
-    eventually(async () => expect(await locator.getAttribute(name)).toBe(expected));
 
   it('a reader votes with the buttons (keyboard too) and a second page sees the score live; Top orders by score, featured first', async () => {
     await request(t.http)

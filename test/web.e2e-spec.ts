@@ -8,49 +8,19 @@ import {
   type Page,
 } from 'playwright-core';
 import request from 'supertest';
-import { CHROMIUM } from './support/browser';
+import {
+  CHROMIUM,
+  containsText,
+  hasAttribute,
+  hasCount,
+  hasText,
+  WAIT_MS,
+} from './support/browser';
 import { bearer, loginAdmin, postComment, registerUser, uniqueName } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const SHOTS = join(__dirname, '..', 'test-output', 'web');
 const XSS = '<img src=x onerror=alert(1)>';
-
-const WAIT_MS = 10_000;
-
-/** Retries a Jest assertion until it passes or `timeoutMs` went by (then its error). */
-async function eventually(check: () => Promise<void>, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
-const textOf = async (locator: Locator): Promise<string> =>
-  ((await locator.textContent({ timeout: WAIT_MS })) ?? '').replace(/\s+/g, ' ').trim();
-
-function hasText(locator: Locator, expected: string | RegExp, options: { timeout?: number } = {}) {
-  return eventually(async () => {
-    if (typeof expected === 'string') expect(await textOf(locator)).toBe(expected);
-    else expect(await textOf(locator)).toMatch(expected);
-  }, options.timeout);
-}
-
-function containsText(locator: Locator, expected: string) {
-  return eventually(async () => expect(await textOf(locator)).toContain(expected));
-}
-
-function hasCount(locator: Locator, expected: number) {
-  return eventually(async () => expect(await locator.count()).toBe(expected));
-}
-
-function hasAttribute(locator: Locator, name: string, expected: string) {
-  return eventually(async () => expect(await locator.getAttribute(name)).toBe(expected));
-}
 
 /**
  * The reader page in a real browser (Debian's Chromium driven by playwright-core): an

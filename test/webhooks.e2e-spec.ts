@@ -3,7 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { bearer, loginAdmin, postComment, registerUser, type TestUser } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 import { query } from './support/test-database';
-import { eventually, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
+import { until } from './support/until';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 interface Delivery {
   id: string;
@@ -92,7 +93,7 @@ describe('webhooks: signed deliveries with retries (private URLs allowed)', () =
     await postComment(t.http, reader, (other.body as { id: string }).id, 'elsewhere').expect(201);
     const comment = await postComment(t.http, reader, articleId, 'hello <b>hooks</b>').expect(201);
 
-    await eventually('two attempts arrived', () => receiver.received.length >= 2);
+    await until('two attempts arrived', () => receiver.received.length >= 2);
     const [first, second] = receiver.received;
     expect(first!.headers['webhook-id']).toBe(second!.headers['webhook-id']);
     expect(second!.body).toBe(first!.body);
@@ -114,7 +115,7 @@ describe('webhooks: signed deliveries with retries (private URLs allowed)', () =
       });
     }
 
-    await eventually('the log says delivered', async () => {
+    await until('the log says delivered', async () => {
       const [delivery] = await deliveries(t, admin, siteId, hook.id);
       return delivery?.status === 'delivered';
     });
@@ -134,9 +135,9 @@ describe('webhooks: signed deliveries with retries (private URLs allowed)', () =
       .post(`/api/sites/${siteId}/webhooks/${hook.id}/deliveries/${log[0]!.id}/retry`)
       .set(...bearer(admin))
       .expect(202);
-    await eventually('the retry arrived', () => receiver.received.length >= 3);
+    await until('the retry arrived', () => receiver.received.length >= 3);
     expect(receiver.received[2]!.headers['webhook-id']).toBe(log[0]!.id);
-    await eventually('the retry is logged', async () => {
+    await until('the retry is logged', async () => {
       const [delivery] = await deliveries(t, admin, siteId, hook.id);
       return delivery?.attempts === 3 && delivery.status === 'delivered';
     });
@@ -159,7 +160,7 @@ describe('webhooks: signed deliveries with retries (private URLs allowed)', () =
       const reader = await registerUser(t.http);
       await postComment(t.http, reader, articleId, 'into the void').expect(201);
 
-      await eventually('the delivery failed', async () => {
+      await until('the delivery failed', async () => {
         const [delivery] = await deliveries(t, admin, siteId, hookId);
         return delivery?.status === 'failed';
       });
@@ -264,7 +265,7 @@ describe('webhooks: validation and the SSRF guard (defaults)', () => {
     const hookId = (created.body as { id: string }).id;
     const reader = await registerUser(t.http);
     await postComment(t.http, reader, articleId, 'to localhost?').expect(201);
-    await eventually('the attempt is logged', async () => {
+    await until('the attempt is logged', async () => {
       const [delivery] = await deliveries(t, admin, siteId, hookId);
       return (delivery?.attempts ?? 0) >= 1;
     });

@@ -12,8 +12,8 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { PrincipalsService } from './principals/principals.service';
 import { RefreshToken } from './refresh-token.entity';
-import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { SsoService } from './sso.service';
 import { TokenService } from './token.service';
@@ -38,7 +38,7 @@ import { TokenService } from './token.service';
     SsoService,
     TokenService,
     LocalStrategy,
-    JwtStrategy,
+    PrincipalsService,
     // order matters: authenticate first, then check roles and bans
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import type { AppConfig } from '../config/app-config';
 import { ACCESS_TOKEN_TTL_SECONDS, type AccessClaims, TokenService } from './token.service';
 
 const NOW_MS = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -23,9 +22,7 @@ describe('TokenService', () => {
     });
 
     it('round-trips what formatRefreshToken and newRefreshSecret produce', () => {
-      const service = new TokenService(new JwtService(), {
-        jwtSecret: 'unit-test-secret-unit-test-secret-1234',
-      } as AppConfig);
+      const service = new TokenService(new JwtService());
       for (let i = 0; i < 20; i++) {
         const id = randomUUID();
         const { secret } = service.newRefreshSecret();
@@ -63,9 +60,7 @@ describe('TokenService', () => {
 
   describe('newRefreshSecret', () => {
     it('returns a fresh 43-char base64url secret and its SHA-256, never the secret itself', () => {
-      const service = new TokenService(new JwtService(), {
-        jwtSecret: 'unit-test-secret-unit-test-secret-1234',
-      } as AppConfig);
+      const service = new TokenService(new JwtService());
       const first = service.newRefreshSecret();
       const second = service.newRefreshSecret();
       expect(first.secret).toMatch(/^[\w-]{43}$/);

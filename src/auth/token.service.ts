@@ -1,14 +1,6 @@
-import {
-  createHash,
-  createSecretKey,
-  type KeyObject,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -35,19 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Issues and checks tokens; knows nothing of storage. */
 @Injectable()
 export class TokenService {
-  /**
-   * The HMAC key as a KeyObject, made once, for passport-jwt. (Given the secret as a string,
-   * jsonwebtoken tries to parse it as an asymmetric key on every call: ~0.3 ms per verify
-   * instead of ~6 µs. JwtModule gets its own KeyObject the same way.)
-   */
-  readonly key: KeyObject;
-
-  constructor(
-    private readonly jwt: JwtService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
-  }
+  constructor(private readonly jwt: JwtService) {}
 
   signAccessToken(userId: string): string {
     return this.jwt.sign(

@@ -11,7 +11,6 @@ export interface DigestItem {
   body: string;
   authorName: string;
   articleTitle: string;
-  articleSlug: string;
 }
 
 /** A digest to send, its recipient as they are now, and what it carries (oldest first). */
@@ -147,7 +146,7 @@ export class DigestsRepository {
     const user = users[0];
     const items = await this.em.execute<Row[]>(
       `SELECT n.id, n.type, c.id AS comment_id, c.body, c.status, a.display_name AS author_name,
-              ar.title, ar.slug
+              ar.title
          FROM notifications n
          JOIN comments c ON c.id = n.comment_id
          JOIN users a ON a.id = c.author_id
@@ -172,7 +171,6 @@ export class DigestsRepository {
         body: row.body as string,
         authorName: row.author_name as string,
         articleTitle: row.title as string,
-        articleSlug: row.slug as string,
       })),
     };
   }

@@ -156,8 +156,8 @@ export class MailDigests implements OnModuleInit {
       { id: digest.id, kind: digest.kind, email: digest.email, items: listed },
       items.length - listed.length,
       {
-        comment: (item: DigestItem) =>
-          `${publicUrl}/articles/${encodeURIComponent(item.articleSlug)}#comment-${item.commentId}`,
+        // the permalink: the publisher's page of the article when it has one, else the reader page
+        comment: (item: DigestItem) => `${publicUrl}/comments/${item.commentId}`,
         unsubscribe: unsubscribeLink(this.tokens, publicUrl, digest.userId, exp),
       },
       publicUrl,

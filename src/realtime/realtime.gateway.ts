@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   ConnectedSocket,
   MessageBody,
@@ -39,7 +40,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.sockets.attach(server);
     this.limits.attach(server);
     // the handshake request (headers, buffers) is not needed once the socket is open
-    server.engine.on('connection', (raw: { request: unknown }) => {
+    server.engine.on('connection', (raw: { request: IncomingMessage | null }) => {
+      if (raw.request) this.sessions.opened(raw, raw.request);
       raw.request = null;
     });
     server.use((socket, next) => {

@@ -1,5 +1,5 @@
 import type { Tallies } from '../articles/tallies';
-import { NotFoundError } from '../common/errors/domain-error';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors/domain-error';
 import { GroupCommit, type GroupCommitOptions } from '../common/group-commit/group-commit';
 import type { Dimension, VoteValue } from './vote.entity';
 
@@ -22,7 +22,13 @@ export interface BatchResult {
   tallies: Map<string, { tallies: Tallies; version: number }>;
   /** The articles whose counters the batch changed. */
   changed: Set<string>;
+  /** Voters of the batch the database refused (nothing of theirs was written), and why. */
+  refused?: Map<string, 'banned' | 'gone'>;
 }
+
+/** The answers the guards give a banned or an erased user: the write path gives the same. */
+export const BANNED_MESSAGE = 'your account is banned';
+export const GONE_MESSAGE = 'missing or invalid access token';
 
 export type VoteBatcherOptions = Omit<
   GroupCommitOptions<VoteChange, BatchResult, VoteOutcome>,
@@ -32,7 +38,8 @@ export type VoteBatcherOptions = Omit<
 /**
  * Group commit of article votes (GroupCommit): one vote per article, user and dimension in a
  * batch, an article always in the same lane; each vote is answered with the tallies after its
- * batch, or NotFoundError when its article does not exist.
+ * batch, or NotFoundError when its article does not exist, or the guards' 403/401 when its
+ * voter was banned or erased by the time the batch ran.
  */
 export class VoteBatcher extends GroupCommit<VoteChange, BatchResult, VoteOutcome> {
   constructor(options: VoteBatcherOptions) {
@@ -41,6 +48,9 @@ export class VoteBatcher extends GroupCommit<VoteChange, BatchResult, VoteOutcom
       keyOf: voteKey,
       laneOf: (change) => change.articleId,
       outcome: (change, result) => {
+        const refused = result.refused?.get(change.userId);
+        if (refused === 'banned') return new ForbiddenError(BANNED_MESSAGE);
+        if (refused === 'gone') return new UnauthorizedError(GONE_MESSAGE);
         const after = result.tallies.get(change.articleId);
         return after
           ? { tallies: after.tallies, myVote: change.value }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../common/auth/principal';
+import { BanCheckedInWrite } from '../common/decorators/ban-checked-in-write.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator';
@@ -17,6 +18,7 @@ export class VotesController {
   constructor(private readonly votes: VotesService) {}
 
   @Put()
+  @BanCheckedInWrite()
   @RateLimit('votes')
   @ApiOkResponse({ type: VoteResultDto })
   @ApiErrors(400, 401, 403, 404, 429)
@@ -29,6 +31,7 @@ export class VotesController {
   }
 
   @Delete()
+  @BanCheckedInWrite()
   @RateLimit('votes')
   @ApiOkResponse({ type: VoteResultDto })
   @ApiErrors(400, 401, 403, 404, 429)

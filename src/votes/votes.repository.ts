@@ -48,30 +48,59 @@ export class VotesRepository {
     return byArticle(rows);
   }
 
-  /** The stored votes among `keys`, by `voteKey`. */
-  async currentVotes(keys: readonly Omit<VoteChange, 'value'>[]): Promise<Map<string, VoteValue>> {
+  /**
+   * In one round trip: the stored votes among `keys`, by `voteKey`, and those of their voters
+   * who may not vote now, on the database's clock: `banned` (a ban without end or ending
+   * later) or `gone` (erased, or no such user). Read inside the vote's transaction, so a ban or
+   * an erasure committed on any instance before it stops the vote, whatever the principal
+   * cache of the instance that took the request says.
+   */
+  async currentVotes(keys: readonly Omit<VoteChange, 'value'>[]): Promise<{
+    stored: Map<string, VoteValue>;
+    refused: Map<string, 'banned' | 'gone'>;
+  }> {
     const rows = await this.em.execute<
-      { article_id: string; user_id: string; dimension: Dimension; value: VoteValue }[]
+      {
+        article_id: string | null;
+        user_id: string;
+        dimension: Dimension | null;
+        value: VoteValue | null;
+        refused: 'banned' | 'gone' | null;
+      }[]
     >(
       // LATERAL: one primary-key lookup per key (a plain join is planned as a scan of votes)
-      `SELECT v.article_id, v.user_id, v.dimension, v.value
-         FROM jsonb_to_recordset(?::jsonb) AS k("articleId" uuid, "userId" uuid, dimension text)
-        CROSS JOIN LATERAL (
-          SELECT article_id, user_id, dimension, value FROM votes
-           WHERE article_id = k."articleId" AND dimension = k.dimension AND user_id = k."userId"
-        ) v`,
+      `WITH k AS (
+         SELECT * FROM jsonb_to_recordset(?::jsonb)
+           AS k("articleId" uuid, "userId" uuid, dimension text)
+       )
+       SELECT v.article_id, v.user_id, v.dimension, v.value, NULL AS refused
+         FROM k CROSS JOIN LATERAL (
+           SELECT article_id, user_id, dimension, value FROM votes
+            WHERE article_id = k."articleId" AND dimension = k.dimension AND user_id = k."userId"
+         ) v
+       UNION ALL
+       SELECT NULL, d.id, NULL, NULL,
+              CASE WHEN u.id IS NULL OR u.erased_at IS NOT NULL THEN 'gone' ELSE 'banned' END
+         FROM (SELECT DISTINCT "userId" AS id FROM k) d
+         LEFT JOIN users u ON u.id = d.id
+        WHERE u.id IS NULL OR u.erased_at IS NOT NULL
+           OR (u.banned_at IS NOT NULL AND (u.banned_until IS NULL OR u.banned_until > now()))`,
       [
         JSON.stringify(
           keys.map(({ articleId, userId, dimension }) => ({ articleId, userId, dimension })),
         ),
       ],
     );
-    return new Map(
-      rows.map((row) => [
-        voteKey({ articleId: row.article_id, userId: row.user_id, dimension: row.dimension }),
-        row.value,
-      ]),
-    );
+    const stored = new Map<string, VoteValue>();
+    const refused = new Map<string, 'banned' | 'gone'>();
+    for (const row of rows) {
+      if (row.refused) refused.set(row.user_id, row.refused);
+      else {
+        const key = { articleId: row.article_id!, userId: row.user_id, dimension: row.dimension! };
+        stored.set(voteKey(key), row.value!);
+      }
+    }
+    return { stored, refused };
   }
 
   /**

@@ -26,7 +26,9 @@ export const LANES = 4;
 /**
  * One vote per user, article and dimension, exact under any concurrency. Votes are group
  * committed (VoteBatcher); each batch is one transaction: the article rows locked in id order,
- * the stored votes read, then every upsert, delete and counter change in one statement.
+ * the stored votes read together with which voters are banned or erased (those are set aside:
+ * the ban check lives here, in the write's own SQL, so it holds on every instance whatever its
+ * principal cache says), then every upsert, delete and counter change in one statement.
  */
 @Injectable()
 export class VotesService implements OnApplicationShutdown {
@@ -72,10 +74,9 @@ export class VotesService implements OnApplicationShutdown {
   private write(batch: readonly VoteChange[]): Promise<BatchResult> {
     return this.em.transactional(async () => {
       const locked = await this.votes.lockArticles([...new Set(batch.map((v) => v.articleId))]);
-      const valid = batch.filter((vote) => locked.has(vote.articleId));
-      const stored = valid.length
-        ? await this.votes.currentVotes(valid)
-        : new Map<string, VoteValue>();
+      // every vote of the batch, so a banned voter is told so even on an unknown article
+      const { stored, refused } = await this.votes.currentVotes(batch);
+      const valid = batch.filter((vote) => locked.has(vote.articleId) && !refused.has(vote.userId));
       const deltas = new Map<string, TallyDelta>();
       const changes: VoteChange[] = [];
       for (const { articleId, userId, dimension, value } of valid) {
@@ -90,9 +91,9 @@ export class VotesService implements OnApplicationShutdown {
         if (value) delta[COUNTERS[dimension][value]]++;
         changes.push({ articleId, userId, dimension, value });
       }
-      if (changes.length === 0) return { tallies: locked, changed: new Set<string>() };
+      if (changes.length === 0) return { tallies: locked, changed: new Set<string>(), refused };
       const after = await this.votes.apply(changes, deltas);
-      return { tallies: new Map([...locked, ...after]), changed: new Set(after.keys()) };
+      return { tallies: new Map([...locked, ...after]), changed: new Set(after.keys()), refused };
     });
   }
 

@@ -1,4 +1,13 @@
-import { Controller, Get, Header, Param, Query, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Param,
+  ParseUUIDPipe,
+  Query,
+  Redirect,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator';
 import { HtmlErrorFilter } from './html-error.filter';
@@ -35,5 +44,15 @@ export class ReaderPagesController {
       typeof cursor === 'string' ? cursor : undefined,
     );
     return this.renderer.page(page.article.title, articleMain(page), { interactive: true });
+  }
+
+  /** A comment's permalink: 302 to the page that shows it (ReaderPagesService.commentLocation). */
+  @Get('comments/:id')
+  @Header('Cache-Control', 'no-cache')
+  @Redirect()
+  async comment(
+    @Param('id', new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 404 })) id: string,
+  ): Promise<{ url: string; statusCode: number }> {
+    return { url: await this.pages.commentLocation(id), statusCode: 302 };
   }
 }

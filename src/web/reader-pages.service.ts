@@ -32,6 +32,22 @@ export class ReaderPagesService {
     private readonly comments: CommentsService,
   ) {}
 
+  /**
+   * Where a comment's permalink (`/comments/:id`, in mails and the embed's inbox) leads: the
+   * publisher's page of its article when the article has one (embed.js then shows the comment:
+   * `#townhall-comment-<id>`), else this server's reader page. 404 for no such comment.
+   */
+  async commentLocation(commentId: string): Promise<string> {
+    const comment = await this.comments.find(commentId);
+    const article = await this.articles.get(comment.articleId);
+    if (article.url && URL.canParse(article.url)) {
+      const page = new URL(article.url);
+      page.hash = `townhall-comment-${comment.id}`;
+      return page.href;
+    }
+    return `/articles/${encodeURIComponent(article.slug)}#comment-${comment.id}`;
+  }
+
   async articleList(): Promise<ArticleSummaryView[]> {
     return (await this.articles.list(50)).items;
   }

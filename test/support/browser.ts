@@ -41,11 +41,32 @@ export async function eventually(check: () => Promise<void>, timeoutMs = WAIT_MS
 export const textOf = async (locator: Locator): Promise<string> =>
   ((await locator.textContent({ timeout: WAIT_MS })) ?? '').replace(/\s+/g, ' ').trim();
 
-export function hasText(locator: Locator, expected: string | RegExp): Promise<void> {
+export function hasText(
+  locator: Locator,
+  expected: string | RegExp,
+  options: { timeout?: number } = {},
+): Promise<void> {
   return eventually(async () => {
     if (typeof expected === 'string') expect(await textOf(locator)).toBe(expected);
     else expect(await textOf(locator)).toMatch(expected);
-  });
+  }, options.timeout);
+}
+
+export function containsText(locator: Locator, expected: string): Promise<void> {
+  return eventually(async () => expect(await textOf(locator)).toContain(expected));
+}
+
+export function hasCount(locator: Locator, expected: number): Promise<void> {
+  return eventually(async () => expect(await locator.count()).toBe(expected));
+}
+
+/** `expected` null: the attribute is absent. */
+export function hasAttribute(
+  locator: Locator,
+  name: string,
+  expected: string | null,
+): Promise<void> {
+  return eventually(async () => expect(await locator.getAttribute(name)).toBe(expected));
 }
 
 /**

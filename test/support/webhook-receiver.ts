@@ -42,15 +42,3 @@ export async function startWebhookReceiver(answers: number[] = [200]): Promise<W
   receiver.close = () => new Promise((resolve) => server.close(() => resolve()));
   return receiver;
 }
-
-/** Waits until `check` is true (checked every 25 ms; fails after 15 s, naming `what`). */
-export async function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

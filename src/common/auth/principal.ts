@@ -1,7 +1,10 @@
 export const ROLES = ['reader', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The signed-in caller as guards and controllers see it; loaded fresh on every request. */
+/**
+ * The signed-in caller as guards and controllers see it; read from the database on every
+ * request, except on routes whose write re-checks bans itself (see BanCheckedInWrite).
+ */
 export interface Principal {
   id: string;
   username: string;

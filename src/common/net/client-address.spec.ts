@@ -1,10 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  clientAddress,
-  clientAddressOf,
-  compileTrustProxy,
-  parseTrustProxy,
-} from './client-address';
+import { clientAddress, compileTrustProxy, parseTrustProxy } from './client-address';
 
 function requestFrom(peer: string, forwardedFor?: string): IncomingMessage {
   return {
@@ -37,15 +32,6 @@ describe('clientAddress', () => {
     expect(clientAddress(requestFrom('192.0.2.1', '203.0.113.9'), trust('loopback'))).toBe(
       '192.0.2.1',
     );
-  });
-});
-
-describe('clientAddressOf (a handshake kept after its request)', () => {
-  it('reads the same as clientAddress', () => {
-    const headers = { 'x-forwarded-for': '203.0.113.9' };
-    expect(clientAddressOf('127.0.0.1', headers, trust('loopback'))).toBe('203.0.113.9');
-    expect(clientAddressOf('127.0.0.1', headers, null)).toBe('127.0.0.1');
-    expect(clientAddressOf('', {}, null)).toBe('unknown');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
 
 /**
@@ -43,18 +43,4 @@ export function parseTrustProxy(value: string): TrustProxySetting | string {
 export function clientAddress(request: IncomingMessage, trust: TrustProxy | null): string {
   if (trust === null) return request.socket.remoteAddress ?? 'unknown';
   return proxyaddr(request, trust) || 'unknown';
-}
-
-/**
- * The same from a peer address and headers kept after the request itself is gone (Socket.IO's
- * `socket.handshake.address` and `.headers`: the gateway drops the handshake request).
- */
-export function clientAddressOf(
-  peer: string,
-  headers: IncomingHttpHeaders,
-  trust: TrustProxy | null,
-): string {
-  if (trust === null) return peer || 'unknown';
-  const request = { socket: { remoteAddress: peer }, connection: { remoteAddress: peer }, headers };
-  return clientAddress(request as unknown as IncomingMessage, trust);
 }

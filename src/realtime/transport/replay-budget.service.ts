@@ -1,10 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import {
-  clientAddressOf,
-  compileTrustProxy,
-  type TrustProxy,
-} from '../../common/net/client-address';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -68,7 +63,6 @@ export class ReplayBudget implements OnModuleDestroy {
   private readonly byAddress = new Map<string, number>();
   private readonly bySocket = new WeakMap<TownhallSocket, number>();
   private readonly rateOfAddress = new Map<string, TokenBucket>();
-  private readonly trust: TrustProxy | null;
   private readonly instanceRate: TokenBucket | null;
   private readonly sweeper: NodeJS.Timeout;
   private readonly pacer = new ReplayPacer();
@@ -77,7 +71,6 @@ export class ReplayBudget implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
-    this.trust = compileTrustProxy(config.trustProxy);
     const { ratePerInstance } = config.replayBudget;
     this.instanceRate = ratePerInstance > 0 ? this.bucket(ratePerInstance) : null;
     this.sweeper = setInterval(() => {
@@ -111,7 +104,7 @@ export class ReplayBudget implements OnModuleDestroy {
    * the budget that is spent.
    */
   start(socket: TownhallSocket): ReplayTicket | ReplayScope {
-    const address = this.addressOf(socket);
+    const address = socket.data.address;
     const scope = this.spent(socket, address);
     if (scope) {
       this.metrics.replaysRefused.inc({ scope });
@@ -147,15 +140,9 @@ export class ReplayBudget implements OnModuleDestroy {
    */
   async paced(socket: TownhallSocket, bytes: number): Promise<boolean> {
     if (bytes <= 0) return true;
-    const admitted = await this.pacer.turn(this.addressOf(socket), bytes);
+    const admitted = await this.pacer.turn(socket.data.address, bytes);
     if (!admitted) this.metrics.replaysRefused.inc({ scope: 'queue' });
     return admitted;
-  }
-
-  /** The client's address: the TCP peer, or behind TRUST_PROXY the one the proxy names. */
-  private addressOf(socket: TownhallSocket): string {
-    const { address, headers } = socket.handshake;
-    return clientAddressOf(address, headers, this.trust);
   }
 
   private spent(socket: TownhallSocket, address: string): ReplayScope | null {

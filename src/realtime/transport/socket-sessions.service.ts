@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { clientAddress, compileTrustProxy, type TrustProxy } from '../../common/net/client-address';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
 import { SocketLimitsService } from './socket-limits.service';
 import { MODERATORS_ROOM, type TownhallSocket, userRoom } from './socket-types';
@@ -9,12 +13,29 @@ import { MODERATORS_ROOM, type TownhallSocket, userRoom } from './socket-types';
  */
 @Injectable()
 export class SocketSessions {
+  private readonly trust: TrustProxy | null;
+  /** Engine.IO connections → their client's address, read before the handshake request is dropped. */
+  private readonly addresses = new WeakMap<object, string>();
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly limits: SocketLimitsService,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.trust = compileTrustProxy(config.trustProxy);
+  }
+
+  /**
+   * Engine.IO's `connection`, before the gateway drops the handshake request (its headers and
+   * buffers are not kept per socket, so `socket.handshake.headers` is empty later): the client's
+   * address, with X-Forwarded-For parsed here once per connection and nowhere else.
+   */
+  opened(connection: object, request: IncomingMessage): void {
+    this.addresses.set(connection, clientAddress(request, this.trust));
+  }
 
   connected(socket: TownhallSocket): void {
+    socket.data.address = this.addresses.get(socket.conn) ?? socket.handshake.address;
     socket.data.subscriptions = new Set();
     socket.data.watching = new Set();
     this.limits.limitEvents(socket);

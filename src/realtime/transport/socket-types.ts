@@ -6,6 +6,8 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../contract';
 export interface SocketData {
   /** null: an anonymous reader. */
   user: Principal | null;
+  /** The client's address (behind TRUST_PROXY the one the proxy names), taken once at connect. */
+  address: string;
   /** Articles this socket is subscribed to. */
   subscriptions: Set<string>;
   /** Articles whose counts this socket watches (`watch`; not subscriptions). */

@@ -23,7 +23,8 @@ export function notificationItem(
     'a',
     {
       class: 'inbox__link',
-      href: `/articles/${encodeURIComponent(item.articleId)}#comment-${comment.id}`,
+      // the permalink leads to the publisher's page of that article, or to the reader page
+      href: `/comments/${encodeURIComponent(comment.id)}`,
       'data-notification': item.id,
       target: elsewhere ? '_blank' : undefined,
       rel: elsewhere ? 'noopener' : undefined,

@@ -29,7 +29,8 @@ export class CommentFeedService {
     const feed = new Feed({
       id: `${page}/comments.atom`,
       title: `Comments on ${article.title}`,
-      link: page,
+      // the article where readers read it: the publisher's page when it has one
+      link: article.url ?? page,
       feedLinks: { atom: `${page}/comments.atom` },
       updated: comments[0]?.createdAt ?? new Date(article.publishedAt),
       copyright: '',
@@ -39,7 +40,8 @@ export class CommentFeedService {
       const excerpt = comment.body.replace(/\s+/g, ' ').trim();
       feed.addItem({
         id: `urn:uuid:${comment.id}`,
-        link: `${page}#comment-${comment.id}`,
+        // the permalink (ReaderPagesController): to the comment on the publisher's page or ours
+        link: `${this.config.publicUrl}/comments/${comment.id}`,
         title: escapeHtml(
           `${comment.author.displayName}: ${excerpt.length > TITLE_LENGTH ? `${excerpt.slice(0, TITLE_LENGTH - 1)}…` : excerpt}`,
         ),

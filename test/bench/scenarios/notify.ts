@@ -26,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { query } from '../../support/test-database';
+import { until } from '../../support/until';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import {
   type Account,
@@ -104,14 +105,6 @@ async function newSite(base: string, admin: Account, name: string): Promise<stri
       expect: 201,
     })
   ).id;
-}
-
-async function eventually(what: string, check: () => Promise<boolean> | boolean, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
 }
 
 interface Phase {
@@ -272,12 +265,13 @@ export const replyCost: Scenario = {
     if (errors > 0) problems.push(`${errors} replies failed`);
     const drainStarted = performance.now();
     try {
-      await eventually(
+      await until(
         'every webhook delivery arrived',
         () => hooks.received.length >= questions.length + allPosted,
         120_000,
+        50,
       );
-      await eventually(
+      await until(
         'every notification mailed',
         async () =>
           (
@@ -289,6 +283,7 @@ export const replyCost: Scenario = {
             )
           )[0]!.waiting === 0,
         120_000,
+        50,
       );
     } catch (error) {
       problems.push((error as Error).message);
@@ -429,7 +424,7 @@ export const webhookDrain: Scenario = {
     let allQueuedAt: number | null = null;
     const problems: string[] = [];
     try {
-      await eventually(
+      await until(
         `${count} deliveries arrived`,
         async () => {
           if (allQueuedAt === null) {
@@ -442,6 +437,7 @@ export const webhookDrain: Scenario = {
           return hooks.received.length >= count;
         },
         DRAIN_TIMEOUT_MS,
+        50,
       );
     } catch (error) {
       problems.push((error as Error).message);

@@ -4,7 +4,7 @@
  * postMessage. No framework; its one global is `window.Townhall` (setSso, logout, scan).
  */
 import { EXTERNAL_ID, SITE_ID, serverOrigin, THEMES, type Theme } from './attributes';
-import { type HostMessage, isFrameMessage } from './messages';
+import { type HostMessage, isFrameMessage, PERMALINK_FRAGMENT } from './messages';
 
 /** Replaced with PUBLIC_URL by the server that serves this script. */
 const ORIGIN = serverOrigin('%%TOWNHALL_ORIGIN%%');
@@ -15,6 +15,8 @@ interface Frame {
 }
 
 const frames: Frame[] = [];
+/** A linked comment is shown this far below the window's top (room for a sticky header). */
+const SCROLL_MARGIN = 80;
 let ssoToken: string | null = null;
 
 function attribute(element: HTMLElement, name: string): string | undefined {
@@ -52,6 +54,9 @@ function mount(element: HTMLElement): void {
   const url = attribute(element, 'url');
   if (title) query.set('title', title.slice(0, 300));
   if (url) query.set('url', url.slice(0, 2048));
+  // a permalink (a notification mail, another article's inbox) names a comment to show
+  const linked = PERMALINK_FRAGMENT.exec(location.hash)?.[1];
+  if (linked) query.set('comment', linked.toLowerCase());
   const sso = attribute(element, 'sso');
   if (sso) ssoToken = sso;
 
@@ -76,6 +81,9 @@ function onMessage(event: MessageEvent): void {
   if (!frame) return;
   if (event.data.townhall === 'height') {
     frame.iframe.style.height = `${Math.ceil(event.data.height)}px`;
+  } else if (event.data.townhall === 'scroll') {
+    const frameTop = frame.iframe.getBoundingClientRect().top + window.scrollY;
+    window.scrollTo({ top: Math.max(0, frameTop + event.data.top - SCROLL_MARGIN) });
   } else {
     frame.ready = true;
     if (ssoToken) send(frame, { townhall: 'sso', token: ssoToken });

@@ -75,8 +75,26 @@ function startDiscussion(element: HTMLElement): void {
   });
 }
 
+/**
+ * A permalink's comment (`?comment=` from embed.js): marked, and the parent page asked to scroll
+ * to it (after the height message, so the page is already tall enough). Not on the first page of the thread: nothing happens.
+ */
+function showLinkedComment(): void {
+  const id = new URLSearchParams(location.search).get('comment');
+  const shown = id ? document.getElementById(`comment-${id}`) : null;
+  if (!shown) return;
+  shown.classList.add('is-linked');
+  shown.setAttribute('tabindex', '-1');
+  shown.focus({ preventScroll: true });
+  // now, not in requestAnimationFrame: Chromium does not run that for an off-screen cross-origin
+  // frame, and this one is usually below the article, off-screen (reading the rectangle lays out)
+  const top = shown.getBoundingClientRect().top + window.scrollY;
+  post({ townhall: 'scroll', top: Math.max(0, Math.floor(top)) });
+}
+
 if (framed) document.documentElement.classList.add('is-framed');
 const discussion = document.querySelector<HTMLElement>('[data-article-id]');
 if (discussion) startDiscussion(discussion);
 reportHeight();
 post({ townhall: 'ready' });
+showLinkedComment();
