@@ -122,6 +122,19 @@ describe('ArticleChannels', () => {
     channels.close();
   });
 
+  it('subscribes every held channel again on a new connection, lingering ones included', async () => {
+    const link = new RecordingLink();
+    const channels = new ArticleChannels(link, 1_000);
+    await channels.follow('a');
+    await channels.follow('b');
+    channels.unfollow('b');
+    channels.resubscribeAll();
+    await delay(0);
+    expect(link.calls).toEqual([`+${a}`, `+${b}`, `+${a}`, `+${b}`]);
+    expect(channels.receives('a') && channels.receives('b')).toBe(true);
+    channels.close();
+  });
+
   it('ignores an unfollow without a follow, and does not count below zero', async () => {
     const link = new RecordingLink();
     const channels = new ArticleChannels(link, 30);

@@ -110,6 +110,14 @@ export class ArticleChannels {
     }
   }
 
+  /** On a new connection that holds no subscription: every held channel is subscribed again. */
+  resubscribeAll(): void {
+    for (const entry of this.entries.values()) {
+      entry.subscribed = false;
+      this.subscribe(entry);
+    }
+  }
+
   /** Channels held (followed or lingering). */
   get size(): number {
     return this.entries.size;
@@ -121,18 +129,21 @@ export class ArticleChannels {
   }
 
   private subscribe(entry: Entry): void {
-    const pending = this.link.subscribe(entry.channel).then(
+    // only the latest try of an entry decides (a resubscribeAll may overtake an earlier one)
+    const pending: Promise<void> = this.link.subscribe(entry.channel).then(
       () => {
+        if (entry.pending !== pending) return;
         entry.subscribed = true;
         entry.confirmedAt = ++this.confirmations;
+        entry.pending = null;
       },
       () => {
+        if (entry.pending !== pending) return;
         entry.subscribed = false;
+        entry.pending = null;
       },
     );
-    entry.pending = pending.finally(() => {
-      entry.pending = null;
-    });
+    entry.pending = pending;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type EventTransport,
 } from '../../common/events/domain-event-bus';
 import { closeRedis } from '../../common/redis/close-redis';
+import { Cluster } from 'ioredis';
 import { createRedisClient, type RedisClient } from '../../common/redis/redis-client';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -44,11 +45,14 @@ export class EventRelay implements EventTransport, OnModuleInit, OnApplicationSh
   private readonly logger = new Logger(EventRelay.name);
   private readonly reconnectListeners = new Set<() => void>();
   private readonly publisher: RedisClient | null;
-  private readonly subscriber: RedisClient | null;
+  private subscriber: RedisClient | null;
+  /** Subscriber clients that lost their connection at least once. */
+  private readonly reconnecting = new WeakSet<RedisClient>();
   private readonly perArticle: boolean;
   private readonly channels: ArticleChannels;
   private readonly prefix = `${this.instanceId} `;
   private connected = false;
+  private readonly newSubscriber: () => RedisClient | null;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -59,11 +63,13 @@ export class EventRelay implements EventTransport, OnModuleInit, OnApplicationSh
       connectionName: 'townhall-relay-pub',
       lazyConnect: true,
     });
-    this.subscriber = createRedisClient(config, {
-      connectionName: 'townhall-relay-sub',
-      lazyConnect: true,
-      shardedSubscribers: true,
-    });
+    this.newSubscriber = () =>
+      createRedisClient(config, {
+        connectionName: 'townhall-relay-sub',
+        lazyConnect: true,
+        shardedSubscribers: true,
+      });
+    this.subscriber = this.newSubscriber();
     this.perArticle = config.relayChannels === 'article';
     this.channels = new ArticleChannels({
       subscribe: async (channel) => {
@@ -83,21 +89,40 @@ export class EventRelay implements EventTransport, OnModuleInit, OnApplicationSh
     if (!publisher || !subscriber) return;
     this.bus.useTransport(this);
     publisher.on('error', () => undefined);
-    subscriber.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
-    subscriber.on('close', () => this.down());
-    subscriber.on('ready', () => this.up());
-    // a cluster's shard subscribers came back (a shard restarted while the cluster stayed up)
-    subscriber.on('subscribersReady', () => {
-      this.channels.resubscribe();
-      if (this.connected) this.reconnectListeners.forEach((listener) => listener());
-    });
-    subscriber.on('message', (_channel: string, raw: string) => this.receive('global', raw));
-    subscriber.on('smessage', (_channel: string, raw: string) => this.receive('article', raw));
+    this.listen(subscriber);
     await Promise.all([publisher.connect(), subscriber.connect()]).catch((error: Error) =>
       this.logger.warn(
         `Redis not reachable at start (${error.message}); retrying in the background`,
       ),
     );
+  }
+
+  /** The subscriber's events; those of a client replaced since (see `up`) are ignored. */
+  private listen(client: RedisClient): void {
+    const current = () => client === this.subscriber;
+    client.on('error', (error: Error) => {
+      if (current()) this.logger.warn(`Redis: ${error.message}`);
+    });
+    client.on('close', () => {
+      if (!current()) return;
+      this.reconnecting.add(client);
+      this.down();
+    });
+    client.on('ready', () => {
+      if (current()) this.up(client);
+    });
+    // a cluster's shard subscribers came back (a shard restarted while the cluster stayed up)
+    client.on('subscribersReady', () => {
+      if (!current()) return;
+      this.channels.resubscribe();
+      if (this.connected) this.reconnectListeners.forEach((listener) => listener());
+    });
+    client.on('message', (_channel: string, raw: string) => {
+      if (current()) this.receive('global', raw);
+    });
+    client.on('smessage', (_channel: string, raw: string) => {
+      if (current()) this.receive('article', raw);
+    });
   }
 
   /** For the bus: an event published on this instance, for the others. */
@@ -136,13 +161,24 @@ export class EventRelay implements EventTransport, OnModuleInit, OnApplicationSh
     await Promise.all([closeRedis(this.publisher), closeRedis(this.subscriber)]);
   }
 
-  private up(): void {
+  private up(client: RedisClient): void {
+    if (client instanceof Cluster && this.reconnecting.has(client)) {
+      // a cluster client back after losing every node does not restart its shard subscribers
+      // (ioredis 5.9.2): a new client takes over, and every held channel is subscribed on it
+      const next = this.newSubscriber()!;
+      this.subscriber = next;
+      this.listen(next);
+      void closeRedis(client);
+      next.connect().catch(() => undefined);
+      return;
+    }
     const wasDown = !this.connected;
     this.connected = true;
     this.metrics.redisUp.set(1);
     // (re)subscribing is idempotent, and needed when Redis was down at start
-    this.subscriber?.subscribe(GLOBAL_CHANNEL).catch(() => undefined);
-    this.channels.resubscribe();
+    client.subscribe(GLOBAL_CHANNEL).catch(() => undefined);
+    if (client instanceof Cluster && wasDown) this.channels.resubscribeAll();
+    else this.channels.resubscribe();
     if (wasDown) {
       this.logger.log('Redis connected');
       this.reconnectListeners.forEach((listener) => listener());
