@@ -55,6 +55,7 @@ describe('three instances on a three-shard Redis Cluster', () => {
         TALLY_INTERVAL_MS: '50',
         // production answers CORS for the sites' origins only (development allows any)
         NODE_ENV: 'production',
+        METRICS_PUBLIC: 'true',
       },
       'cluster',
     );
@@ -168,10 +169,25 @@ describe('three instances on a three-shard Redis Cluster', () => {
     };
     await waitFor(healthy, 30_000, 'every instance healthy again');
     await waitFor(() => seen.every((s) => s.length >= 2), 15_000, 'the comment written while down');
+    // the article's channel is subscribed again on every shard's new connection: the next
+    // comment reaches the other two instances through it, not from the sweep's read
+    await new Promise((done) => setTimeout(done, 1_000));
+    const relayedBefore = await Promise.all(servers.map((s) => articleMessages(s.url)));
     await postComment(servers[1]!.url, author, articleId, 'after').expect(201);
     await waitFor(() => seen.every((s) => s.length >= 3), 15_000, 'the comment after the restart');
     seen.forEach((seqs) => expect(seqs).toEqual([1, 2, 3]));
+    const relayedAfter = await Promise.all(servers.map((s) => articleMessages(s.url)));
+    expect(relayedAfter.map((n, i) => n - relayedBefore[i]!)).toEqual([1, 0, 1]);
   });
 });
 
 type SubscribeOk = Extract<Ack<SubscribeResult>, { ok: true }>;
+
+/** Relay messages a server parsed from article channels (townhall_relay_messages_total). */
+async function articleMessages(url: string): Promise<number> {
+  const text = (await request(url).get('/metrics').expect(200)).text;
+  const match = /^townhall_relay_messages_total\{channel="article",outcome="parsed"\} (\S+)$/m.exec(
+    text,
+  );
+  return match ? Number(match[1]) : 0;
+}
