@@ -13,6 +13,8 @@ const common = {
 const services = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // an unhandled rejection in a spawned server fails its spec file (in-process, Jest does that)
+  setupFilesAfterEnv: ['<rootDir>/test/support/server-bugs.ts'],
 };
 
 const projects =

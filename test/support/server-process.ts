@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { UNHANDLED_REJECTION_LOG } from '../../src/common/process/unhandled-rejections';
 import { freePort, isAlive } from '../../src/database/process-utils';
 import { staleDistReason } from './dist-freshness';
 
@@ -46,6 +47,12 @@ export interface ServerProcess {
 /** Every process spawned here that may still be running: `killAllServers()` ends them. */
 const running = new Set<ChildProcess>();
 
+/**
+ * Unhandled rejections the spawned servers logged (each is a bug: the server logs it and goes
+ * on serving); test/support/server-bugs.ts fails the spec file that saw one.
+ */
+export const serverBugs: string[] = [];
+
 export interface SpawnOptions {
   /** Where `dist/src/main.js` is run from (a copy of the project); the repository by default. */
   projectRoot?: string;
@@ -79,13 +86,19 @@ export async function spawnServer(
   let all = '';
   let out = '';
   let err = '';
+  const watch = (chunk: string): void => {
+    const at = chunk.indexOf(UNHANDLED_REJECTION_LOG);
+    if (at >= 0) serverBugs.push(`server pid ${child.pid}: ${chunk.slice(at, at + 2_000)}`);
+  };
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
     all += chunk;
+    watch(chunk);
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
     all += chunk;
+    watch(chunk);
   });
 
   const exited = new Promise<Exit>((resolveExit) => {
