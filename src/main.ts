@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { configureApp, listen } from './app.setup';
 import { logUnhandledRejections } from './common/process/unhandled-rejections';
 import { drainHttpConnections } from './common/shutdown/http-drain';
+import { describeRedis } from './common/redis/redis-client';
 import { ConfigError, loadConfig } from './config/app-config';
 import { openDatabase, type DatabaseServer } from './database/database-server';
 import { StartupError } from './database/startup-error';
@@ -40,7 +41,7 @@ async function bootstrap(): Promise<void> {
     await database.stop();
     throw error;
   }
-  const bus = config.redisUrl ? `Redis at ${new URL(config.redisUrl).host}` : 'in-process';
+  const bus = describeRedis(config);
   logger.log(
     `Townhall ready at http://localhost:${config.port}/ — database: ${database.description}; bus: ${bus}; API docs at /api/docs`,
   );

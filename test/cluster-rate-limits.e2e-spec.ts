@@ -4,7 +4,7 @@
  * is down every instance keeps limiting, in its own memory, without failing a request. Two
  * compiled servers with RATE_LIMITS=on and a test-owned redis-server that this file stops.
  */
-import Redis from 'ioredis';
+import type { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import request from 'supertest';
 import {
   bearer,
@@ -15,7 +15,7 @@ import {
   registerUser,
   type TestUser,
 } from './support/factories';
-import { type Cluster, startCluster } from './support/cluster';
+import { type Cluster, keysOf, startCluster, testRedisClient } from './support/cluster';
 import type { ServerProcess } from './support/server-process';
 
 jest.setTimeout(120_000);
@@ -107,10 +107,10 @@ describe('rate limits across instances (RATE_LIMITS=on, REDIS_URL set)', () => {
   });
 
   describe('while Redis is down', () => {
-    let redis: Redis;
+    let redis: Redis | RedisClusterClient;
 
     beforeAll(() => {
-      redis = new Redis(cluster!.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+      redis = testRedisClient(cluster!.redis);
     });
     afterAll(() => redis.disconnect());
 
@@ -138,7 +138,7 @@ describe('rate limits across instances (RATE_LIMITS=on, REDIS_URL set)', () => {
         await waitUntil(async () => {
           const probe = await registerUser(server.url);
           await postComment(server.url, probe, articleId, 'probe').expect(201);
-          return (await redis.keys(`*townhall:rl:comments:uid:${probe.id}*`)).length > 0;
+          return (await keysOf(redis, `*townhall:rl:comments:uid:${probe.id}*`)).length > 0;
         }, `rate limits counted in Redis again by ${server.url}`);
       }
 

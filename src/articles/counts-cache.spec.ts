@@ -1,10 +1,12 @@
+import { DomainEventBus } from '../common/events/domain-event-bus';
 import type { AppConfig } from '../config/app-config';
+import { ArticleChannels, articleChannel } from '../realtime/fanout/article-channels';
 import { CountsCache, type CountsRead, MAX_CACHED_COUNTS } from './counts-cache';
 
 const SITE = 'site-1';
 
-function cacheWith(countsCacheMs: number): CountsCache {
-  return new CountsCache({ countsCacheMs } as AppConfig);
+function cacheWith(countsCacheMs: number, bus = new DomainEventBus()): CountsCache {
+  return new CountsCache({ countsCacheMs } as AppConfig, bus);
 }
 
 /** A loader that counts its calls and answers `body` for the articles given. */
@@ -103,5 +105,50 @@ describe('CountsCache', () => {
     expect(calls.count).toBe(MAX_CACHED_COUNTS + 1);
     await cache.get(SITE, ['id-0'], load);
     expect(calls.count).toBe(MAX_CACHED_COUNTS + 2);
+  });
+
+  describe('with per-article relay channels', () => {
+    /** A bus whose transport follows articles through ArticleChannels; records (un)subscribes. */
+    function shardedBus() {
+      const calls: string[] = [];
+      const channels = new ArticleChannels(
+        {
+          subscribe: (channel) => (calls.push(`+${channel}`), Promise.resolve()),
+          unsubscribe: (channel) => (calls.push(`-${channel}`), Promise.resolve()),
+        },
+        20,
+      );
+      const bus = new DomainEventBus();
+      bus.useTransport({
+        send: () => undefined,
+        follow: (id) => channels.follow(id),
+        unfollow: (id) => channels.unfollow(id),
+        flowing: () => channels.flowingNow(),
+      });
+      return { bus, calls, channels };
+    }
+
+    it("keeps an answer only once its articles' events reach this instance, and holds their channels while kept", async () => {
+      const { bus, calls, channels } = shardedBus();
+      const cache = cacheWith(60_000, bus);
+      const { load, calls: loads } = loader('{"a1":1}', ['a1']);
+      await cache.get(SITE, ['x'], load);
+      expect(loads.count).toBe(1);
+      expect(calls).toEqual([`+${articleChannel('a1')}`]);
+      await new Promise((resolve) => setImmediate(resolve));
+      // not kept (the channel was not there before the read): read again, now kept
+      await cache.get(SITE, ['x'], load);
+      await cache.get(SITE, ['x'], load);
+      expect(loads.count).toBe(2);
+      // kept answers hold the channel past the linger
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toEqual([`+${articleChannel('a1')}`]);
+      expect(channels.receives('a1')).toBe(true);
+      // a change drops the answer and releases the channel, after its linger
+      cache.onComment({ articleId: 'a1' } as never);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toEqual([`+${articleChannel('a1')}`, `-${articleChannel('a1')}`]);
+      channels.close();
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommentChangedEvent } from '../comments/comment.events';
+import { DomainEventBus } from '../common/events/domain-event-bus';
 import { OnDomainEvent } from '../common/events/on-domain-event.decorator';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -24,7 +25,9 @@ interface Entry extends CountsRead {
  * the same ids for every reader. An answer is dropped as soon as one of its articles changes
  * (comment or tally events, from any instance) or the site's articles are added or deleted on
  * this instance, so a cached answer is never older than the last change this instance saw;
- * an article another instance adds appears within COUNTS_CACHE_MS. Concurrent misses of one
+ * an article another instance adds appears within COUNTS_CACHE_MS. With per-article relay
+ * channels, an answer is kept only when its articles' events already reached this instance
+ * before the read, and its articles' channels stay subscribed while it is kept. Concurrent misses of one
  * key share one read, and a read that overlapped a change is not kept.
  */
 @Injectable()
@@ -35,7 +38,10 @@ export class CountsCache {
   /** Bumped on every drop: a read that saw it change may hold data from before the change. */
   private changes = 0;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: DomainEventBus,
+  ) {}
 
   async get(siteId: string, ids: string[], load: () => Promise<CountsRead>): Promise<string> {
     const ttlMs = this.config.countsCacheMs;
@@ -47,10 +53,20 @@ export class CountsCache {
     let pending = this.reading.get(key);
     if (!pending) {
       const changesBefore = this.changes;
+      const flowing = this.bus.flowing();
       pending = load().finally(() => this.reading.delete(key));
       this.reading.set(key, pending);
       const read = await pending;
-      if (this.changes === changesBefore) this.keep(key, siteId, read, ttlMs);
+      if (this.changes === changesBefore && read.articleIds.every(flowing)) {
+        this.keep(key, siteId, read, ttlMs);
+      } else {
+        // articles whose events did not reach this instance yet: their channels start (and
+        // linger), so the next read of them can be kept
+        for (const articleId of read.articleIds) {
+          void this.bus.follow(articleId);
+          this.bus.unfollow(articleId);
+        }
+      }
       return read.body;
     }
     return (await pending).body;
@@ -84,6 +100,8 @@ export class CountsCache {
       let keys = this.keysByArticle.get(articleId);
       if (!keys) this.keysByArticle.set(articleId, (keys = new Set()));
       keys.add(key);
+      // a change of the article, on any instance, must reach this one while the answer is kept
+      void this.bus.follow(articleId);
     }
   }
 
@@ -92,6 +110,7 @@ export class CountsCache {
     if (!entry) return;
     this.entries.delete(key);
     for (const articleId of entry.articleIds) {
+      this.bus.unfollow(articleId);
       const keys = this.keysByArticle.get(articleId);
       keys?.delete(key);
       if (keys?.size === 0) this.keysByArticle.delete(articleId);

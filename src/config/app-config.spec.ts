@@ -231,6 +231,35 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('Redis Cluster and relay channels', () => {
+    it('reads REDIS_URL as one server, with per-article channels, by default', async () => {
+      const config = await loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATA_DIR: dataDir });
+      expect(config).toMatchObject({
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisClusterNodes: null,
+        relayChannels: 'article',
+      });
+    });
+
+    it('reads REDIS_URL as the seed nodes of a cluster with REDIS_CLUSTER=true', async () => {
+      const config = await loadConfig({
+        REDIS_CLUSTER: 'true',
+        REDIS_URL: 'redis://10.0.0.1:7000, redis://10.0.0.2:7001,redis://10.0.0.3:7002',
+        REDIS_CHANNELS: 'global',
+        DATA_DIR: dataDir,
+      });
+      expect(config).toMatchObject({
+        redisUrl: 'redis://10.0.0.1:7000',
+        redisClusterNodes: [
+          'redis://10.0.0.1:7000',
+          'redis://10.0.0.2:7001',
+          'redis://10.0.0.3:7002',
+        ],
+        relayChannels: 'global',
+      });
+    });
+  });
+
   describe('invalid values', () => {
     it.each([
       ['PORT', { PORT: 'abc' }],
@@ -241,6 +270,11 @@ describe('loadConfig', () => {
       ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
       ['REDIS_URL', { REDIS_URL: 'nonsense' }],
       ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }],
+      ['REDIS_URL', { REDIS_URL: 'redis://a:7000,redis://b:7001' }],
+      ['REDIS_URL', { REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:7000,nonsense' }],
+      ['REDIS_URL', { REDIS_CLUSTER: 'true' }],
+      ['REDIS_CLUSTER', { REDIS_CLUSTER: 'sometimes' }],
+      ['REDIS_CHANNELS', { REDIS_CHANNELS: 'sharded' }],
       ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
       ['RATE_LIMITS', { RATE_LIMITS: 'maybe' }],
       ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],

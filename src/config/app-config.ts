@@ -56,6 +56,9 @@ export interface ReplayBudgetLimits {
 export type MetricsAccess =
   { kind: 'open' } | { kind: 'token'; token: string } | { kind: 'closed' };
 
+export const RELAY_CHANNELS = ['article', 'global'] as const;
+export type RelayChannels = (typeof RELAY_CHANNELS)[number];
+
 /** Typed, validated configuration: built once at start from the environment. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -67,8 +70,16 @@ export interface AppConfig {
    * their session advisory lock; null: DATABASE_URL is direct.
    */
   databaseDirectUrl: string | null;
-  /** null: single process, in-memory fan-out. */
+  /** null: single process, in-memory fan-out. With REDIS_CLUSTER, the first seed node. */
   redisUrl: string | null;
+  /** REDIS_CLUSTER=true: REDIS_URL lists seed nodes of a Redis Cluster; null: one server. */
+  redisClusterNodes: string[] | null;
+  /**
+   * How the relay carries events between instances: `article` (the default) gives each
+   * article its own sharded channel (SPUBLISH/SSUBSCRIBE, Redis 7+), so an instance only
+   * parses the events of articles it serves; `global` is one channel for everything.
+   */
+  relayChannels: RelayChannels;
   dataDir: string;
   jwtSecret: string;
   admin: { username: string; password: string } | null;
@@ -134,7 +145,15 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
   if (databaseDirectUrl !== null && databaseUrl === null) {
     problems.push('DATABASE_DIRECT_URL needs DATABASE_URL (the embedded PostgreSQL is direct)');
   }
-  const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
+  const redisCluster = read.boolean('REDIS_CLUSTER', false);
+  const redisClusterNodes = redisCluster ? read.urls('REDIS_URL', ['redis:', 'rediss:']) : null;
+  const redisUrl = redisCluster
+    ? (redisClusterNodes?.[0] ?? null)
+    : read.url('REDIS_URL', ['redis:', 'rediss:']);
+  if (redisCluster && read.string('REDIS_URL') === undefined) {
+    problems.push('REDIS_CLUSTER=true needs REDIS_URL (the seed nodes, comma-separated)');
+  }
+  const relayChannels = read.oneOf('REDIS_CHANNELS', RELAY_CHANNELS, 'article');
   const dataDir = resolve(read.string('DATA_DIR') ?? './.data');
   const adminUsername = read.string('ADMIN_USERNAME');
   const adminPassword = read.string('ADMIN_PASSWORD');
@@ -216,6 +235,8 @@ export async function loadConfig(env: Env): Promise<AppConfig> {
     databaseUrl,
     databaseDirectUrl,
     redisUrl,
+    redisClusterNodes,
+    relayChannels,
     dataDir,
     jwtSecret,
     admin:

@@ -87,6 +87,29 @@ export class EnvReader {
     return null;
   }
 
+  /** A comma-separated list of URLs (at least one), each checked as `url` checks one. */
+  urls(name: string, protocols: string[]): string[] | null {
+    const raw = this.string(name);
+    if (raw === undefined) return null;
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const valid = items.filter((item) => {
+      try {
+        const url = new URL(item);
+        return protocols.includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    });
+    if (items.length > 0 && valid.length === items.length) return items;
+    this.problems.push(
+      `${name} must be a comma-separated list of URLs of the form ${protocols[0]}//host:port`,
+    );
+    return null;
+  }
+
   /** An http(s) origin: scheme, host, optional port, nothing after it (a trailing / is dropped). */
   origin(name: string): string | undefined {
     const raw = this.string(name)?.replace(/\/$/, '');

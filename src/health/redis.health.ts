@@ -1,27 +1,23 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import Redis from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { closeRedis } from '../common/redis/close-redis';
+import { createRedisClient, type RedisClient } from '../common/redis/redis-client';
 
-/** Pings Redis when REDIS_URL is set; without it, fan-out is in-process and always "up". */
+/** Pings Redis (a node of the cluster, with REDIS_CLUSTER) when REDIS_URL is set; without it, fan-out is in-process and always "up". */
 @Injectable()
 export class RedisHealthIndicator implements OnModuleDestroy {
-  private readonly client: Redis | null;
+  private readonly client: RedisClient | null;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly indicator: HealthIndicatorService,
   ) {
-    this.client = config.redisUrl
-      ? new Redis(config.redisUrl, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          connectionName: 'townhall-health',
-        })
-      : null;
+    this.client = createRedisClient(config, {
+      lazyConnect: true,
+      connectionName: 'townhall-health',
+    });
     // errors surface through the ping; without a listener ioredis would log them loudly
     this.client?.on('error', () => undefined);
   }

@@ -105,6 +105,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly relayMessages = new Counter({
+    name: 'townhall_relay_messages_total',
+    help: "Relay messages this instance received from Redis, by channel (article: one article's sharded channel, global) and outcome (parsed, or own: its own echo, dropped unparsed)",
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayChannelsHeld = new Gauge({
+    name: 'townhall_relay_article_channels',
+    help: 'Article channels this instance is subscribed to (articles it serves, and those lingering)',
+    registers: [this.registry],
+  });
+
   readonly replayBytesInFlight = new Gauge({
     name: 'townhall_replay_bytes_in_flight',
     help: 'Bytes of subscribe acks with missed events not yet written to their connections',

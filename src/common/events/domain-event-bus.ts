@@ -22,6 +22,14 @@ export type HandlerScope = 'cluster' | 'instance';
 /** Carries published events to the other instances; they come back through `deliver`. */
 export interface EventTransport {
   send(name: DomainEventName, event: unknown): void;
+  /**
+   * A transport that carries each article's events only to the instances following it: one
+   * more local interest in the article, resolved once its events flow here.
+   */
+  follow?(articleId: string): Promise<void>;
+  unfollow?(articleId: string): void;
+  /** Which articles' events flow here as of this call (see DomainEventBus.flowing). */
+  flowing?(): (articleId: string) => boolean;
 }
 
 interface Registration {
@@ -66,6 +74,28 @@ export class DomainEventBus {
     set.add(registration);
     this.handlers.set(name, set);
     return () => set.delete(registration);
+  }
+
+  /**
+   * This instance needs the events of `articleId` (comment, tally and score events) from every
+   * instance, until `unfollow`: resolves once they flow, so a read of the article's state made
+   * after it misses none. In process, or on a transport without per-article channels, every
+   * event always flows.
+   */
+  follow(articleId: string): Promise<void> {
+    return this.transport?.follow?.(articleId) ?? Promise.resolve();
+  }
+
+  unfollow(articleId: string): void {
+    this.transport?.unfollow?.(articleId);
+  }
+
+  /**
+   * A test of which articles' events reach this instance as of this call: a read made after
+   * it, of articles that pass, misses none of their later events (in process: every article).
+   */
+  flowing(): (articleId: string) => boolean {
+    return this.transport?.flowing?.() ?? (() => true);
   }
 
   useTransport(transport: EventTransport): void {

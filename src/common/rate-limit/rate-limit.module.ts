@@ -25,7 +25,7 @@ import { ResilientThrottlerStorage } from './resilient-throttler.storage';
             TRACKERS[name as RateLimitName](request as unknown as Request & { user?: Principal }),
         })),
         skipIf: () => !config.rateLimits,
-        storage: config.redisUrl ? new ResilientThrottlerStorage(config.redisUrl) : undefined,
+        storage: config.redisUrl ? new ResilientThrottlerStorage(config) : undefined,
         errorMessage: 'Too many requests; try again later',
       }),
     }),

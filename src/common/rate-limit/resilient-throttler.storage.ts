@@ -1,8 +1,10 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { AppConfig } from '../../config/app-config';
 import { closeRedis } from '../redis/close-redis';
+import { createRedisClient, type RedisClient } from '../redis/redis-client';
 
 type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -10,25 +12,27 @@ type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 const REDIS_TIMEOUT_MS = 250;
 
 /**
- * Counts in Redis (shared by every instance) and, while Redis is unreachable, in this
+ * Counts in Redis (shared by every instance; on a Redis Cluster each key's two entries share
+ * one slot through their hash tag) and, while Redis is unreachable, in this
  * process's memory: an outage weakens the limits for a while but never blocks or fails a
  * request.
  */
 export class ResilientThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
   private readonly logger = new Logger('RateLimits');
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly shared: ThrottlerStorageRedisService;
   private readonly local = new ThrottlerStorageService();
   private degraded = false;
 
-  constructor(redisUrl: string) {
-    this.redis = new Redis(redisUrl, {
-      connectionName: 'townhall-rate-limits',
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-    });
+  /** `config` must have REDIS_URL (one server, or a cluster's seeds). */
+  constructor(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>) {
+    this.redis = createRedisClient(config, { connectionName: 'townhall-rate-limits' })!;
     this.redis.on('error', () => undefined);
-    this.shared = new ThrottlerStorageRedisService(this.redis);
+    // the constructor's overloads take either kind, not the union
+    this.shared =
+      this.redis instanceof Cluster
+        ? new ThrottlerStorageRedisService(this.redis)
+        : new ThrottlerStorageRedisService(this.redis);
   }
 
   async increment(

@@ -1,11 +1,11 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /**
- * Closes an ioredis client for good: QUIT when connected (flushes what is pending), otherwise
- * a hard disconnect, since QUIT on a reconnecting client waits (or fails) and leaves it
- * retrying forever, keeping the process alive.
+ * Closes an ioredis client (one server or a cluster) for good: QUIT when connected (flushes
+ * what is pending), otherwise a hard disconnect, since QUIT on a reconnecting client waits (or
+ * fails) and leaves it retrying forever, keeping the process alive.
  */
-export async function closeRedis(client: Redis | null | undefined): Promise<void> {
+export async function closeRedis(client: RedisClient | null | undefined): Promise<void> {
   if (!client || client.status === 'end') return;
   if (client.status === 'ready') {
     try {

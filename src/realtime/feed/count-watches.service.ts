@@ -4,6 +4,7 @@ import type { ArticleCounts } from '../../articles/external-articles.repository'
 import { SiteArticlesService } from '../../articles/site-articles.service';
 import { CommentFeedReader } from '../../comments/comment-feed.reader';
 import type { CommentChangedEvent } from '../../comments/comment.events';
+import { DomainEventBus } from '../../common/events/domain-event-bus';
 import { NotFoundError } from '../../common/errors/domain-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -44,6 +45,7 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     private readonly reader: CommentFeedReader,
     private readonly sockets: SocketServer,
     private readonly orm: MikroORM,
+    private readonly bus: DomainEventBus,
   ) {}
 
   trackedSizes(): Record<string, number> {
@@ -77,9 +79,15 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     }
     if (!socket.connected) return fail('internal', 'disconnected');
     const counts: Record<string, Counts> = {};
+    const followed: string[] = [];
     for (const [externalId, read] of found) {
-      const entry = this.hold(dto.siteId.toLowerCase(), externalId, read, socket);
+      const entry = this.hold(dto.siteId.toLowerCase(), externalId, read, socket, followed);
       counts[externalId] = { commentCount: entry.commentCount, tallies: entry.tallies };
+    }
+    // the counts were read before the new articles' events flowed here: read them once more
+    // when they do, so a change in between shows at once rather than at the next sweep
+    if (followed.length > 0) {
+      void Promise.all(followed.map((id) => this.bus.follow(id))).then(() => this.check(followed));
     }
     return { ok: true, counts };
   }
@@ -112,9 +120,11 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     externalId: string,
     read: ArticleCounts,
     socket: TownhallSocket,
+    followed: string[],
   ): Watched {
     let entry = this.watched.get(read.articleId);
     if (!entry) {
+      followed.push(read.articleId);
       entry = {
         ...read,
         siteId,
@@ -145,6 +155,7 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     if (!entry || --entry.holders > 0) return;
     entry.coalescer.stop();
     this.watched.delete(articleId);
+    this.bus.unfollow(articleId);
   }
 
   /** Takes what a read from PostgreSQL shows, where it is newer than what the events brought. */
@@ -170,10 +181,15 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     entry.coalescer.offer({ commentCount: entry.commentCount, tallies: entry.tallies });
   }
 
-  private async sweep(): Promise<void> {
-    if (this.watched.size === 0) return;
+  private sweep(): Promise<void> {
+    return this.check([...this.watched.keys()]);
+  }
+
+  /** Compares the watched articles among `articleIds` with PostgreSQL. */
+  private async check(articleIds: string[]): Promise<void> {
+    if (this.watched.size === 0 || articleIds.length === 0) return;
     try {
-      for (const snapshot of await this.reader.snapshots([...this.watched.keys()])) {
+      for (const snapshot of await this.reader.snapshots(articleIds)) {
         const entry = this.watched.get(snapshot.articleId);
         if (!entry) continue;
         this.catchUp(entry, {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DomainEventBus } from '../../common/events/domain-event-bus';
 import { StreamEpoch } from '../../comments/stream-epoch.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PresenceService } from '../fanout/presence.service';
@@ -31,6 +32,7 @@ export class Subscriptions {
     private readonly metrics: MetricsService,
     private readonly epochs: StreamEpoch,
     private readonly budget: ReplayBudget,
+    private readonly bus: DomainEventBus,
   ) {}
 
   subscribe(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
@@ -84,6 +86,23 @@ export class Subscriptions {
     dto: SubscribeDto,
     ticket: ReplayTicket | null,
   ): Promise<Ack<SubscribeResult>> {
+    const { articleId } = dto;
+    // the article's events flow here before its snapshot is read: none falls in between
+    await this.bus.follow(articleId);
+    let joined = false;
+    try {
+      return await this.joinFollowed(socket, dto, ticket, () => (joined = true));
+    } finally {
+      if (!joined) this.bus.unfollow(articleId);
+    }
+  }
+
+  private async joinFollowed(
+    socket: TownhallSocket,
+    dto: SubscribeDto,
+    ticket: ReplayTicket | null,
+    onJoined: () => void,
+  ): Promise<Ack<SubscribeResult>> {
     const { articleId, since } = dto;
     const epoch = await this.epochs.current();
     const snapshot = await this.reads.snapshot(articleId);
@@ -125,6 +144,7 @@ export class Subscriptions {
       void socket.join(articleRoom(articleId));
       socket.data.subscriptions.add(articleId);
       joined = true;
+      onJoined();
       this.presence.joined(articleId);
       this.metrics.subscriptions.inc();
       if (!resync) ticket?.hold(encodedLength(missed));
@@ -147,6 +167,7 @@ export class Subscriptions {
 
   private left(articleId: string): void {
     this.feeds.release(articleId);
+    this.bus.unfollow(articleId);
     this.presence.left(articleId);
     this.metrics.subscriptions.dec();
   }

@@ -105,7 +105,8 @@ export const presence: Scenario = {
     const relayed = new Map<string, number>();
     let countsEntries = 0;
     subscriber.on('message', (_channel: string, raw: string) => {
-      const message = JSON.parse(raw) as Relayed;
+      // `<origin instance> <json>`: the relay's message starts with who sent it
+      const message = JSON.parse(raw.slice(raw.indexOf(' ') + 1)) as Relayed;
       relayed.set(message.name, (relayed.get(message.name) ?? 0) + 1);
       if (message.name === 'presence.counted') {
         // the previous design's message carried one article, this one a list
