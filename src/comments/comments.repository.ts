@@ -1,3 +1,7 @@
+/**
+ * Every SQL statement on comments, their counters and their event log (over 250 lines: the
+ * statements that must share one lock order and one row mapping stay in one file).
+ */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from '../articles/tallies';

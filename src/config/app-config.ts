@@ -1,3 +1,7 @@
+/**
+ * Every environment variable, read and checked once at start (over 250 lines: one line per
+ * variable of README's configuration table, kept together so the table and the code match).
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -2,6 +2,7 @@
  * The reader page's and the embed's words, in English and German. Plain data, shared by the
  * server's views and the browser script (which reads the language from `<html lang>`), so the
  * live parts say what the server-rendered parts say.
+ * Over 250 lines: it is two catalogues of the same shape, each string once; no logic.
  */
 export const LANGUAGES = ['en', 'de'] as const;
 export type Lang = (typeof LANGUAGES)[number];

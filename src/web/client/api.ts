@@ -1,3 +1,7 @@
+/**
+ * The browser's typed REST client: one small method per route the pages use, and the session's
+ * tokens (over 250 lines: one method per route, no logic to split out).
+ */
 import type { CommentPayload, NotificationEvent, Tallies } from '../../realtime/contract';
 
 export type Role = 'reader' | 'moderator' | 'admin';

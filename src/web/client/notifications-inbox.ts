@@ -4,6 +4,8 @@
  * (every socket of the user gets it, no subscription needed), and a panel with the latest
  * notifications, each linking to its comment, to mark read one by one or all at once.
  * Keyboard: the button opens and closes the panel, Escape closes it and gives the focus back.
+ * Over 250 lines: the panel's state, its keyboard handling and its live updates are one widget;
+ * one notification's markup is in notification-item.ts.
  */
 import { inboxStrings, type InboxStrings } from '../inbox-i18n';
 import type { Notification, User } from './api';
