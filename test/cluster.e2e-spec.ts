@@ -554,6 +554,10 @@ describe('cluster: several server processes, one PostgreSQL, one Redis', () => {
     ]);
     expect(commentStatuses).toEqual(Array(12).fill(201));
     expect(voteStatuses).toEqual([200, 200, 200, 200]);
+    // the events they could not relay are counted, not swallowed (the others catch up from PostgreSQL)
+    for (const server of [A, B]) {
+      expect(await metric(server.url, 'townhall_relay_publish_failures_total')).toBeGreaterThan(0);
+    }
 
     // every acknowledged write is in PostgreSQL
     expect(await count('comments', articleId)).toBe(2 + outageComments.length);
