@@ -80,6 +80,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly eventsBatched = new Counter({
+    name: 'townhall_events_batched_total',
+    help: 'Room emits sent in a tick with other emits: each socket got them in one socket write',
+    registers: [this.registry],
+  });
+
   readonly roomsRestarted = new Counter({
     name: 'townhall_rooms_restarted_total',
     help: 'Article rooms whose sockets were told to reconnect and resubscribe (a gap held too many events)',

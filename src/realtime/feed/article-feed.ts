@@ -2,6 +2,7 @@ import type { ArticleSnapshot } from '../../comments/comment-feed.reader';
 import type { CommentChangedEvent } from '../../comments/comment.events';
 import type { TallyChangedEvent } from '../../votes/vote.events';
 import type { CommentScoreChangedEvent } from '../../comments/votes/comment-score.events';
+import { roomIntervalMs } from './room-interval';
 import { ScoreThrottles } from './score-throttles';
 import { TallyThrottle } from './tally-throttle';
 
@@ -28,7 +29,9 @@ export const MAX_PENDING = 1_000;
  * are read from the event log; past MAX_PENDING waiting, the room is told to start over). Emits
  * and log reads of the article run one at a time (`serially`); once closed (released or
  * replaced), a feed emits nothing more, whatever is still running. Tallies go through a
- * TallyThrottle.
+ * TallyThrottle and comment scores through ScoreThrottles, at an interval that grows with the
+ * number of this instance's sockets holding the feed (roomIntervalMs): never more often than
+ * TALLY_INTERVAL_MS.
  */
 export class ArticleFeed {
   /** The last comment `seq` emitted to the room: every seq up to it went out, in order. */
@@ -56,12 +59,13 @@ export class ArticleFeed {
     private readonly out: FeedOutput,
   ) {
     this.lastSeq = snapshot.seq;
+    const intervalMs = (): number => roomIntervalMs(tallyIntervalMs, this.holders);
     this.tally = new TallyThrottle(
       { version: snapshot.talliesVersion, tallies: snapshot.tallies },
-      tallyIntervalMs,
+      intervalMs,
       (event) => out.tally(event),
     );
-    this.scores = new ScoreThrottles(tallyIntervalMs, (event) => out.score(event));
+    this.scores = new ScoreThrottles(intervalMs, (event) => out.score(event));
   }
 
   /** A comment event from the relay; older ones than the room has seen are ignored. */

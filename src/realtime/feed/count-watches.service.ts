@@ -144,7 +144,7 @@ export class CountWatches implements OnModuleInit, OnApplicationShutdown {
     }
     if (!socket.data.watching.has(read.articleId)) {
       socket.data.watching.add(read.articleId);
-      void socket.join(countsRoom(read.articleId));
+      this.sockets.join(socket, countsRoom(read.articleId));
       entry.holders++;
     }
     return entry;

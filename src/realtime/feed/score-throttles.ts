@@ -13,7 +13,7 @@ export class ScoreThrottles {
   private stopped = false;
 
   constructor(
-    private readonly intervalMs: number,
+    private readonly intervalMs: number | (() => number),
     private readonly send: (event: CommentScoreChangedEvent) => void,
   ) {}
 

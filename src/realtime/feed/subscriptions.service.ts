@@ -5,6 +5,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { PresenceService } from '../fanout/presence.service';
 import { type Ack, MAX_REPLAY, type ReplayedEvent, type SubscribeResult } from '../contract';
 import { encodedLength } from '../transport/ack-encoder';
+import { SocketServer } from '../transport/socket-server';
 import { ReplayBudget, type ReplayTicket } from '../transport/replay-budget.service';
 import type { SubscribeDto, UnsubscribeDto } from '../transport/socket-payloads.dto';
 import { failureAck, fail } from '../transport/socket-validation';
@@ -33,6 +34,7 @@ export class Subscriptions {
     private readonly epochs: StreamEpoch,
     private readonly budget: ReplayBudget,
     private readonly bus: DomainEventBus,
+    private readonly sockets: SocketServer,
   ) {}
 
   subscribe(socket: TownhallSocket, dto: SubscribeDto): Promise<Ack<SubscribeResult>> {
@@ -140,8 +142,9 @@ export class Subscriptions {
         }
       }
       if (!socket.connected) return fail('internal', 'disconnected');
-      // synchronous from here: no room emit can slip between the join and the ack
-      void socket.join(articleRoom(articleId));
+      // synchronous from here: no room emit can slip between the join and the ack (and the
+      // room's emits still waiting for the end of the tick go out before it joins)
+      this.sockets.join(socket, articleRoom(articleId));
       socket.data.subscriptions.add(articleId);
       joined = true;
       onJoined();

@@ -16,7 +16,7 @@ export class TallyThrottle {
 
   constructor(
     start: { version: number; tallies: Tallies },
-    intervalMs: number,
+    intervalMs: number | (() => number),
     send: (event: TallyChangedEvent) => void,
   ) {
     this.version = this.offered = start.version;

@@ -12,6 +12,8 @@ export class SessionsListener {
 
   @OnDomainEvent('user.changed')
   onUserChanged(event: UserChangedEvent): void {
+    // the room emits made before this change reach its sockets before `session.changed`
+    this.sockets.flush();
     for (const socket of this.sockets.socketsIn(userRoom(event.userId))) {
       const user = socket.data.user;
       if (!user) continue;
@@ -19,7 +21,7 @@ export class SessionsListener {
       if (change) socket.emit('session.changed', change);
       user.role = event.role;
       user.banned = event.banned;
-      if (event.role !== 'reader' && !event.banned) void socket.join(MODERATORS_ROOM);
+      if (event.role !== 'reader' && !event.banned) this.sockets.join(socket, MODERATORS_ROOM);
       else void socket.leave(MODERATORS_ROOM);
     }
   }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
 import { SocketLimitsService } from './socket-limits.service';
+import { SocketServer } from './socket-server';
 import { MODERATORS_ROOM, type TownhallSocket, userRoom } from './socket-types';
 
 /**
@@ -21,6 +22,7 @@ export class SocketSessions {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly limits: SocketLimitsService,
     private readonly metrics: MetricsService,
+    private readonly sockets: SocketServer,
   ) {
     this.trust = compileTrustProxy(config.trustProxy);
   }
@@ -41,8 +43,8 @@ export class SocketSessions {
     this.limits.limitEvents(socket);
     const user = socket.data.user;
     if (user) {
-      void socket.join(userRoom(user.id));
-      if (user.role !== 'reader' && !user.banned) void socket.join(MODERATORS_ROOM);
+      this.sockets.join(socket, userRoom(user.id));
+      if (user.role !== 'reader' && !user.banned) this.sockets.join(socket, MODERATORS_ROOM);
     }
     this.metrics.socketsConnected.inc();
   }
