@@ -7,7 +7,6 @@ import type {
   Tallies,
   TallyEvent,
 } from '../src/realtime/contract';
-import { MetricsService } from '../src/metrics/metrics.service';
 import {
   bearer,
   createArticle,
@@ -18,6 +17,7 @@ import {
 } from './support/factories';
 import { connect, subscribe, type TestSocket } from './support/socket-clients';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/until';
 
 const COMMENTS = 30;
 const VOTERS = 12;
@@ -30,14 +30,6 @@ function recordFeed(socket: TestSocket): { name: keyof ServerToClientEvents; pay
   }
   return seen;
 }
-
-const until = async (check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 /**
  * Several events of one article in one tick (issue 19 step 6): they reach each socket in one
@@ -67,8 +59,6 @@ describe('giant rooms: several events of a room in one tick', () => {
       const actorSeen = recordFeed(actor);
       expect(await subscribe(observer, { articleId })).toMatchObject({ ok: true, seq: 0 });
       expect(await subscribe(actor, { articleId })).toMatchObject({ ok: true, seq: 0 });
-      const metrics = t.app.get(MetricsService);
-      const batchedBefore = (await metrics.eventsBatched.get()).values[0]?.value ?? 0;
 
       // the actor's burst: comments and votes in flight together
       const lateSeen = recordFeed(late);
@@ -101,8 +91,8 @@ describe('giant rooms: several events of a room in one tick', () => {
       const settled = (list: typeof seen) => () =>
         comments(list).length >= COMMENTS &&
         isDeepStrictEqual(talliesOf(list).at(-1)?.tallies, tallies);
-      await until(settled(seen), 'the observer to see every comment and the stored tallies');
-      await until(settled(actorSeen), 'the actor to see every comment and the stored tallies');
+      await until('the observer to see every comment and the stored tallies', settled(seen));
+      await until('the actor to see every comment and the stored tallies', settled(actorSeen));
 
       for (const list of [seen, actorSeen]) {
         expect(comments(list).map((e) => e.seq)).toEqual(
@@ -120,15 +110,17 @@ describe('giant rooms: several events of a room in one tick', () => {
         Array.from({ length: ack.seq }, (_, i) => i + 1),
       );
       await until(
-        () => ack.seq + comments(lateSeen).length >= COMMENTS,
         'the late subscriber to see every comment',
+        () => ack.seq + comments(lateSeen).length >= COMMENTS,
       );
       expect(comments(lateSeen).map((e) => e.seq)).toEqual(
         Array.from({ length: COMMENTS - ack.seq }, (_, i) => ack.seq + i + 1),
       );
 
-      // comment votes of many users on several comments, group-committed together: the
-      // batch's scores are emitted in one tick, and go out several to a write
+      // comment votes of many users on several comments, group-committed together: a batch's
+      // scores are emitted in one tick. (Whether they share a socket write depends on how the
+      // votes fall into batches, so it is not asserted here: tick-emits.spec proves one write
+      // per socket deterministically; here every socket must end on the stored scores.)
       // comment `burst i` is by users[i % VOTERS]: user u votes for `burst (u + 1) % 6`
       const byBody = new Map(comments(seen).map((e) => [e.comment.body, e.comment.id]));
       const createdIds = Array.from({ length: 6 }, (_, i) => byBody.get(`burst ${i}`)!);
@@ -147,13 +139,10 @@ describe('giant rooms: several events of a room in one tick', () => {
         Object.fromEntries(scores(list).map((e) => [e.commentId, e.score]));
       const final = Object.fromEntries(createdIds.map((id) => [id, { up: VOTERS / 6, down: 0 }]));
       for (const list of [seen, actorSeen, lateSeen]) {
-        await until(
-          () => isDeepStrictEqual(lastScores(list), final),
-          `every socket to end on the stored scores ${JSON.stringify(final)}, not ${JSON.stringify(lastScores(list))}`,
+        await until(`every socket to end on the stored scores ${JSON.stringify(final)}`, () =>
+          isDeepStrictEqual(lastScores(list), final),
         );
       }
-      const batched = (await metrics.eventsBatched.get()).values[0]?.value ?? 0;
-      expect(batched - batchedBefore).toBeGreaterThan(0);
     } finally {
       for (const socket of [observer, actor, late]) socket.close();
     }

@@ -3,7 +3,7 @@
  * rejection fails the spec file that caused it. In this process Jest fails the test itself;
  * a compiled server (spawnServer) logs one and keeps serving, so its log is read for it here.
  */
-import { serverBugs } from './server-process';
+import { serverBugs } from './logged-bugs';
 
 afterAll(() => {
   const bugs = serverBugs.splice(0);

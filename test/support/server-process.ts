@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { UNHANDLED_REJECTION_LOG } from '../../src/common/process/unhandled-rejections';
 import { freePort, isAlive } from '../../src/database/process-utils';
 import { staleDistReason } from './dist-freshness';
+import { serverBugs } from './logged-bugs';
 
 export { freePort };
 
@@ -46,12 +47,6 @@ export interface ServerProcess {
 
 /** Every process spawned here that may still be running: `killAllServers()` ends them. */
 const running = new Set<ChildProcess>();
-
-/**
- * Unhandled rejections the spawned servers logged (each is a bug: the server logs it and goes
- * on serving); test/support/server-bugs.ts fails the spec file that saw one.
- */
-export const serverBugs: string[] = [];
 
 export interface SpawnOptions {
   /** Where `dist/src/main.js` is run from (a copy of the project); the repository by default. */
