@@ -11,6 +11,7 @@ import { CommentsModule } from './comments/comments.module';
 import { EventsModule } from './common/events/events.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { LEAN_ROUTES } from './common/http/lean-routes';
 import { requestLogLevel } from './common/logging/request-log-level';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import type { AppConfig } from './config/app-config';
@@ -38,6 +39,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
+          exclude: LEAN_ROUTES,
           pinoHttp: {
             level: config.logLevel,
             genReqId: (request: IncomingMessage, response: ServerResponse) => {

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import {
   isDatabaseUnavailable,
   loggable,
@@ -44,6 +44,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request & { log?: unknown }>();
     if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
       // @nestjs/terminus's 503: its report is the answer ({status, info, error, details})
       response.status(exception.getStatus()).json(exception.getResponse());
@@ -52,6 +53,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (isDatabaseUnavailable(exception)) {
       // a restart or failover: the client may simply retry; nothing internal is shown
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      this.logUnlogged(request, HttpStatus.SERVICE_UNAVAILABLE);
       if (!response.headersSent) {
         response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
         response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
@@ -67,8 +69,26 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const [status, message] = this.describe(exception);
     if (status >= 500) this.logger.error(loggable(exception));
+    this.logUnlogged(request, status, message);
     if (response.headersSent) return;
     response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
+  }
+
+  /**
+   * The line pino-http would have written for a failed request on a route it skips
+   * (LEAN_ROUTES: a failed vote is still logged, with its request id).
+   */
+  private logUnlogged(request: Request & { log?: unknown }, status: number, message?: unknown) {
+    if (request.log !== undefined) return;
+    const line = {
+      reqId: request.headers['x-request-id'],
+      method: request.method,
+      url: request.originalUrl,
+      statusCode: status,
+      message,
+    };
+    if (status >= 500) this.logger.error(line, 'request errored');
+    else this.logger.log(line, 'request failed');
   }
 
   private describe(exception: unknown): [number, string | string[]] {
