@@ -34,6 +34,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
   counts: () => load('./scenarios/counts', 'counts'),
   'replay-storm': () => load('./scenarios/replay-storm', 'replayStorm'),
   presence: () => load('./scenarios/presence', 'presence'),
+  relay: () => load('./scenarios/relay', 'relay'),
   'embed-fcp': () => load('./scenarios/embed-fcp', 'embedFcp'),
   'comment-words': () => load('./scenarios/moderation', 'commentWords'),
   'comment-votes-hot': () => load('./scenarios/moderation', 'commentVotesHot'),
