@@ -181,10 +181,21 @@ describe('a comment in one statement', () => {
 
     // one comment.created published per post, with the log's seq and the article's count then
     const mine = published.filter((event) => event.articleId === articleId);
-    const createdEvents = mine.filter((event) => event.type === 'comment.created');
-    expect(createdEvents).toHaveLength(created);
-    for (const event of createdEvents) {
-      expect(event.comment.id).toBe(events[event.seq - 1]!.comment_id);
+    expect(mine.filter((event) => event.type === 'comment.created')).toHaveLength(created);
+    const countAt: number[] = [];
+    events.reduce((count, event) => {
+      countAt[event.seq] = count + (event.type === 'comment.created' ? 1 : -1);
+      return countAt[event.seq]!;
+    }, 0);
+    for (const event of mine) {
+      const logged = events[event.seq - 1]!;
+      const commentId = event.type === 'comment.removed' ? event.commentId : event.comment.id;
+      expect({ seq: event.seq, type: event.type, commentId, count: event.commentCount }).toEqual({
+        seq: logged.seq,
+        type: logged.type,
+        commentId: logged.comment_id,
+        count: countAt[logged.seq],
+      });
     }
     expect(mine.map((event) => event.seq).sort((x, y) => x - y)).toEqual(
       events.map((event) => event.seq),
