@@ -13,6 +13,7 @@ import {
   type CommentSort,
   commentPageQuery,
 } from './comment-page.query';
+import { type NewComment, newCommentStatement, type PostedComment } from './new-comment.statement';
 import {
   type CommentColumns,
   commentColumns,
@@ -154,6 +155,21 @@ export class CommentsRepository {
         comment.status ?? 'visible',
       ],
     );
+  }
+
+  /**
+   * Posts a visible comment or reply in one statement (see newCommentStatement), outside any
+   * transaction; the comment, its seq and the article's new count. Null, having written
+   * nothing, when there is no such article or no visible parent of this article.
+   */
+  async insertVisible(comment: NewComment): Promise<PostedComment | null> {
+    const { sql, params } = newCommentStatement(comment);
+    const rows = await this.em.execute<
+      (CommentColumns & { seq: number; article_comment_count: number })[]
+    >(sql, params);
+    const row = rows[0];
+    if (!row) return null;
+    return { comment: storedCommentOf(row), seq: row.seq, commentCount: row.article_comment_count };
   }
 
   async updateBody(id: string, body: string): Promise<void> {
