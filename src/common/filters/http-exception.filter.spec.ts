@@ -23,8 +23,10 @@ function answer(exception: unknown): {
     },
     json: (body: unknown) => (result.body = body),
   };
+  // a request pino-http has seen (it set `log`), so the filter writes no line of its own
+  const request = { log: {}, headers: {}, method: 'GET', originalUrl: '/api/articles' };
   const host = {
-    switchToHttp: () => ({ getResponse: () => response }),
+    switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }),
   } as unknown as ArgumentsHost;
   new HttpExceptionFilter().catch(exception, host);
   return result;
