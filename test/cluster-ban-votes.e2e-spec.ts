@@ -17,7 +17,12 @@ import {
 import { clusterEnv } from './support/cluster';
 import { killAllRedisServers, startRedisServer } from './support/redis-server';
 import { killAllServers, type ServerProcess, startServer } from './support/server-process';
-import { createTestDatabase, query, type TestDatabase } from './support/test-database';
+import {
+  createTestDatabase,
+  query,
+  recountTallies,
+  type TestDatabase,
+} from './support/test-database';
 
 jest.setTimeout(120_000);
 
@@ -61,15 +66,8 @@ describe('votes on B after a ban, unban or erasure through A, with no relay betw
   }
 
   async function tallyMatchesRecount(): Promise<void> {
-    const [row] = await query<{ stored: number; counted: string }>(
-      database.url,
-      `SELECT a.interesting_up AS stored,
-              (SELECT count(*) FROM votes v WHERE v.article_id = a.id
-                AND v.dimension = 'interesting' AND v.value = 'up') AS counted
-         FROM articles a WHERE a.id = $1`,
-      [articleId],
-    );
-    expect(Number(row!.counted)).toBe(row!.stored);
+    const { stored, counted } = await recountTallies(database.url, articleId);
+    expect(counted).toEqual(stored);
   }
 
   it('a ban through A stops the next vote on B at once (403), and an unban lets it through', async () => {

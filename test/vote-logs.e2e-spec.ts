@@ -16,7 +16,7 @@ import {
 } from './support/factories';
 import { killAllRedisServers, startRedisServer } from './support/redis-server';
 import { killAllServers, type ServerProcess, startServer } from './support/server-process';
-import { createTestDatabase, query, type TestDatabase } from './support/test-database';
+import { createTestDatabase, recountTallies, type TestDatabase } from './support/test-database';
 import { until } from './support/until';
 
 jest.setTimeout(90_000);
@@ -125,23 +125,8 @@ describe('log lines of the vote routes', () => {
           .expect(200),
       ),
     );
-    const [row] = await query<{
-      up: number;
-      down: number;
-      counted_up: string;
-      counted_down: string;
-    }>(
-      database.url,
-      `SELECT a.interesting_up AS up, a.interesting_down AS down,
-              (SELECT count(*) FROM votes v WHERE v.article_id = a.id
-                AND v.dimension = 'interesting' AND v.value = 'up') AS counted_up,
-              (SELECT count(*) FROM votes v WHERE v.article_id = a.id
-                AND v.dimension = 'interesting' AND v.value = 'down') AS counted_down
-         FROM articles a WHERE a.id = $1`,
-      [articleId],
-    );
-    expect(row!.up).toBe(Number(row!.counted_up));
-    expect(row!.down).toBe(Number(row!.counted_down));
-    expect(Number(row!.counted_down)).toBe(2);
+    const { stored, counted } = await recountTallies(database.url, articleId);
+    expect(counted).toEqual(stored);
+    expect(counted).toMatchObject({ interesting_up: 4, interesting_down: 2 });
   });
 });

@@ -52,3 +52,37 @@ export async function query<T extends Record<string, unknown>>(
     await client.end();
   }
 }
+
+/** An article's four stored counters and the same four recounted from its votes. */
+export interface TallyRecount {
+  stored: Record<string, number>;
+  counted: Record<string, number>;
+}
+
+/**
+ * The counters of `articleId` as stored on its row and as recounted from the votes table: the
+ * two must always be equal (`expect(r.counted).toEqual(r.stored)`).
+ */
+export async function recountTallies(
+  databaseUrl: string,
+  articleId: string,
+): Promise<TallyRecount> {
+  const counters = ['interesting_up', 'interesting_down', 'support_up', 'support_down'];
+  const [row] = await query<Record<string, number>>(
+    databaseUrl,
+    `SELECT ${counters
+      .map((column) => {
+        const [dimension, value] = column.split('_');
+        return `a.${column}, (SELECT count(*) FROM votes v WHERE v.article_id = a.id
+                 AND v.dimension = '${dimension}' AND v.value = '${value}')::int AS counted_${column}`;
+      })
+      .join(', ')}
+       FROM articles a WHERE a.id = $1`,
+    [articleId],
+  );
+  if (!row) throw new Error(`no article ${articleId}`);
+  return {
+    stored: Object.fromEntries(counters.map((column) => [column, row[column]!])),
+    counted: Object.fromEntries(counters.map((column) => [column, row[`counted_${column}`]!])),
+  };
+}
