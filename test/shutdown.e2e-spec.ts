@@ -13,6 +13,7 @@ import { killAllRedisServers, type RedisServer, startRedisServer } from './suppo
 import { killAllServers, type ServerProcess, startServer } from './support/server-process';
 import type { TestSocket } from './support/socket-clients';
 import { createTestDatabase, query, type TestDatabase } from './support/test-database';
+import { until } from './support/until';
 
 jest.setTimeout(120_000);
 
@@ -222,7 +223,10 @@ describe('SIGTERM under load', () => {
       }
     })();
 
-    await delay(1_500);
+    // enough traffic before SIGTERM whatever the machine's speed (a fixed 1.5 s once gave only
+    // 48 requests on a CI machine busy with a build), then 300 ms more of it
+    await until('200 requests are under way', () => requests.length >= 200, 30_000);
+    await delay(300);
     // a request whose body is still arriving when SIGTERM comes
     const slow = slowPost(server.port, `/api/articles/${articleId}/comments`, tokens[0]!, {
       body: `shutdown ${tag} slow`,
