@@ -317,6 +317,10 @@ describe('a comment in one statement', () => {
       );
       expect(statements.filter((sql) => /INSERT INTO comments/i.test(sql))).toHaveLength(1);
       expect(statements.filter((sql) => /^(WITH|INSERT|UPDATE|DELETE)/i.test(sql))).toHaveLength(1);
+      // the caller came from the principal cache (BanCheckedInWrite): no SELECT of the user,
+      // only the moderation policy's read and the statement (which checks the ban itself)
+      expect(statements.filter((sql) => /^SELECT[\s\S]*FROM users/i.test(sql))).toEqual([]);
+      expect(statements).toHaveLength(2);
     }
   });
 });

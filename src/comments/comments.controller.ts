@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Principal } from '../common/auth/principal';
+import { BanCheckedInWrite } from '../common/decorators/ban-checked-in-write.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { UuidParam } from '../common/decorators/uuid-param.decorator';
@@ -59,6 +60,7 @@ export class CommentsController {
 
   @ApiBearerAuth()
   @Post('articles/:id/comments')
+  @BanCheckedInWrite()
   @RateLimit('comments')
   @ApiCreatedResponse({ type: CommentDto })
   @ApiErrors(400, 401, 403, 404, 409, 429)

@@ -5,6 +5,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { type Tallies, type TallyColumns, talliesOf, tallyColumns } from '../articles/tallies';
+import { refusalSql, type WriteRefusal } from '../common/auth/write-refusal';
 import type { CommentStatus } from './comment.entity';
 import type { CommentEventType } from './comment-event.entity';
 import {
@@ -90,6 +91,20 @@ export class CommentsRepository {
       [id],
     );
     return rows[0] ? storedCommentOf(rows[0]) : null;
+  }
+
+  /**
+   * Whether the database lets `userId` write now (null) or why not: read inside a comment's
+   * own write, since the route identifies its caller from the principal cache
+   * (BanCheckedInWrite), so a ban or an erasure committed on any instance stops the next post.
+   */
+  async authorRefusal(userId: string): Promise<WriteRefusal | null> {
+    const rows = await this.em.execute<{ refusal: WriteRefusal | null }[]>(
+      `SELECT ${refusalSql('u')} AS refusal FROM (SELECT ?::uuid AS id) k
+         LEFT JOIN users u ON u.id = k.id`,
+      [userId],
+    );
+    return rows[0]!.refusal; // one row always: NULL when the user may write
   }
 
   async statusOf(id: string, articleId: string): Promise<CommentStatus | null> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
+import { refusalError } from '../common/auth/write-refusal';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import {
   BadRequestError,
@@ -134,6 +135,8 @@ export class CommentsService {
   private createStepByStep(draft: NewComment): Promise<PostedComment> {
     const { id, articleId, parentId } = draft;
     return this.em.transactional(async () => {
+      const refusal = await this.comments.authorRefusal(draft.authorId);
+      if (refusal) throw refusalError(refusal);
       if (parentId && !(await this.comments.adjustReplyCount(parentId, articleId, 1, true))) {
         const status = await this.comments.statusOf(parentId, articleId);
         if (status === null) throw new BadRequestError('parentId is not a comment of this article');

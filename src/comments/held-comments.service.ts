@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
+import { refusalError } from '../common/auth/write-refusal';
 import { BadRequestError, ConflictError } from '../common/errors/domain-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import './comment-moderation.events';
@@ -30,6 +31,9 @@ export class HeldComments {
   ): Promise<CommentView> {
     const id = randomUUID();
     const row = await this.em.transactional(async () => {
+      // the post route reads its caller from the principal cache (BanCheckedInWrite)
+      const refusal = await this.comments.authorRefusal(author.id);
+      if (refusal) throw refusalError(refusal);
       if (parentId) {
         const parentStatus = await this.comments.statusOf(parentId, articleId);
         if (parentStatus === null) {

@@ -1,5 +1,6 @@
 import type { Tallies } from '../articles/tallies';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors/domain-error';
+import { refusalError, type WriteRefusal } from '../common/auth/write-refusal';
+import { NotFoundError } from '../common/errors/domain-error';
 import { GroupCommit, type GroupCommitOptions } from '../common/group-commit/group-commit';
 import type { Dimension, VoteValue } from './vote.entity';
 
@@ -23,12 +24,8 @@ export interface BatchResult {
   /** The articles whose counters the batch changed. */
   changed: Set<string>;
   /** Voters of the batch the database refused (nothing of theirs was written), and why. */
-  refused?: Map<string, 'banned' | 'gone'>;
+  refused?: Map<string, WriteRefusal>;
 }
-
-/** The answers the guards give a banned or an erased user: the write path gives the same. */
-export const BANNED_MESSAGE = 'your account is banned';
-export const GONE_MESSAGE = 'missing or invalid access token';
 
 export type VoteBatcherOptions = Omit<
   GroupCommitOptions<VoteChange, BatchResult, VoteOutcome>,
@@ -49,8 +46,7 @@ export class VoteBatcher extends GroupCommit<VoteChange, BatchResult, VoteOutcom
       laneOf: (change) => change.articleId,
       outcome: (change, result) => {
         const refused = result.refused?.get(change.userId);
-        if (refused === 'banned') return new ForbiddenError(BANNED_MESSAGE);
-        if (refused === 'gone') return new UnauthorizedError(GONE_MESSAGE);
+        if (refused) return refusalError(refused);
         const after = result.tallies.get(change.articleId);
         return after
           ? { tallies: after.tallies, myVote: change.value }

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { type Tallies, type TallyColumns, talliesOf } from '../articles/tallies';
+import type { WriteRefusal } from '../common/auth/write-refusal';
 import type { BatchResult, VoteChange } from './vote-batcher';
 
 /** An article's counters and their version. */
@@ -15,7 +16,7 @@ interface WriteRow extends TallyColumns {
   id: string;
   version: number;
   changed: boolean;
-  reason: 'banned' | 'gone' | null;
+  reason: WriteRefusal | null;
 }
 
 /**

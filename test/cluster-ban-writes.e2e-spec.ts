@@ -1,10 +1,11 @@
 /**
- * The vote route identifies its caller from each instance's principal cache (no SELECT of the
- * user per vote), so the ban check lives in the vote's own SQL. Proven here where the cache
- * cannot help: two compiled servers on one database but each with its own redis-server, so no
- * user-changed event of A ever reaches B. B's cache stays warm with the user as it was, and
- * still a ban or an erasure made through A stops the user's very next vote on B, and an unban
- * lets it through again. `npm test` builds dist/ first.
+ * The vote routes and the comment post identify their caller from each instance's principal
+ * cache (no SELECT of the user per request, BanCheckedInWrite), so the ban check lives in the
+ * write's own SQL. Proven here where the cache cannot help: two compiled servers on one
+ * database but each with its own redis-server, so no user-changed event of A ever reaches B.
+ * B's cache stays warm with the user as it was, and still a ban or an erasure made through A
+ * stops the user's very next vote, comment, reply or pre-moderated comment on B, writing
+ * nothing, and an unban lets them through again. `npm test` builds dist/ first.
  */
 import request from 'supertest';
 import {
@@ -26,7 +27,7 @@ import {
 
 jest.setTimeout(120_000);
 
-describe('votes on B after a ban, unban or erasure through A, with no relay between them', () => {
+describe('writes on B after a ban, unban or erasure through A, with no relay between them', () => {
   let database: TestDatabase;
   let A: ServerProcess;
   let B: ServerProcess;
@@ -100,6 +101,69 @@ describe('votes on B after a ban, unban or erasure through A, with no relay betw
     await tallyMatchesRecount();
   });
 
+  function comment(server: ServerProcess, user: TestUser, parentId?: string): request.Test {
+    return request(server.url)
+      .post(`/api/articles/${articleId}/comments`)
+      .set(...bearer(user))
+      .send(parentId ? { body: 'a reply', parentId } : { body: 'a comment' });
+  }
+
+  async function commentsBy(user: TestUser): Promise<number> {
+    const [row] = await query<{ count: string }>(
+      database.url,
+      'SELECT count(*) FROM comments WHERE author_id = $1',
+      [user.id],
+    );
+    return Number(row!.count);
+  }
+
+  async function setMode(mode: 'post' | 'pre'): Promise<void> {
+    const current = await request(A.url)
+      .get('/api/settings/moderation')
+      .set(...bearer(admin))
+      .expect(200);
+    await request(A.url)
+      .put('/api/settings/moderation')
+      .set(...bearer(admin))
+      .send({ ...(current.body as object), mode })
+      .expect(200);
+  }
+
+  it('a ban through A stops the next comment, reply and held comment on B at once (403), and an unban lets them through', async () => {
+    const author = await registerUser(A.url);
+    const parent = await comment(B, author).expect(201); // B now holds the author in its cache
+    const parentId = (parent.body as { id: string }).id;
+
+    await request(A.url)
+      .post(`/api/users/${author.id}/ban`)
+      .set(...bearer(admin))
+      .send({ reason: 'spam' })
+      .expect(200);
+    const banned = { statusCode: 403, error: 'Forbidden', message: 'your account is banned' };
+    expect((await comment(B, author).expect(403)).body).toEqual(banned);
+    expect((await comment(B, author, parentId).expect(403)).body).toEqual(banned);
+    await setMode('pre');
+    try {
+      expect((await comment(B, author).expect(403)).body).toEqual(banned);
+    } finally {
+      await setMode('post');
+    }
+    expect(await commentsBy(author)).toBe(1);
+    const [article] = await query<{ comment_count: number; comment_seq: number }>(
+      database.url,
+      'SELECT comment_count, comment_seq FROM articles WHERE id = $1',
+      [articleId],
+    );
+    expect(article).toEqual({ comment_count: 1, comment_seq: 1 });
+
+    await request(A.url)
+      .delete(`/api/users/${author.id}/ban`)
+      .set(...bearer(admin))
+      .expect(200);
+    await comment(B, author, parentId).expect(201);
+    expect(await commentsBy(author)).toBe(2);
+  });
+
   it('an erasure through A stops the next vote on B at once (401), and stores nothing', async () => {
     const voter = await registerUser(A.url);
     await vote(B, voter, 'up').expect(200);
@@ -118,5 +182,12 @@ describe('votes on B after a ban, unban or erasure through A, with no relay betw
     });
     expect(await storedVote(voter)).toBeNull();
     await tallyMatchesRecount();
+    const gone = await comment(B, voter).expect(401);
+    expect(gone.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'missing or invalid access token',
+    });
+    expect(await commentsBy(voter)).toBe(0);
   });
 });
